@@ -1,0 +1,297 @@
+"""The command line: the same services as the window, a one-line French message on error.
+
+`python main.py [--db URL]` with no command opens the window (see main.py);
+every command below works without Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import enum
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from coopfood.i18n import _
+from coopfood.persistence.db import Database, data_dir, default_database_path, default_url
+from coopfood.persistence.migrations import SchemaError, open_database
+from coopfood.services import LOCAL_ADMIN, Actor, ServiceError
+
+log = logging.getLogger(__name__)
+
+LIST_KINDS = ("producers", "products", "members", "points", "cycles")
+
+
+class CliError(Exception):
+    """A failure reported as one French line and a non-zero exit status."""
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse speaks English; the users of coopfood read French."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _FrenchHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("arguments")
+        self._optionals.title = _("options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=_("afficher cette aide et quitter"))
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog} : erreur : {message}\n").format(
+            prog=self.prog, message=_translate_argparse(message)))
+
+
+class _FrenchHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix=_("utilisation : "))
+
+
+_ARGPARSE_MESSAGES = (
+    ("the following arguments are required: ", "arguments obligatoires manquants : "),
+    ("argument ", "argument "),
+    ("invalid choice: ", "choix invalide : "),
+    ("choose from ", "choisissez parmi "),
+    ("unrecognized arguments: ", "arguments inconnus : "),
+    ("expected one argument", "une valeur est attendue"),
+    ("invalid int value: ", "nombre entier invalide : "),
+)
+
+
+def _translate_argparse(message: str) -> str:
+    for english, french in _ARGPARSE_MESSAGES:
+        message = message.replace(english, _(french))
+    return message
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("« {text} » n'est pas une date AAAA-MM-JJ").format(text=text)) from None
+
+
+def build_parser() -> FrenchArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="coopfood",
+        description=_("Gestion d'une coopérative alimentaire en circuit court. "
+                      "Sans commande : ouvre la fenêtre."),
+    )
+    parser.add_argument(
+        "--db", metavar="URL",
+        help=_("base de données à ouvrir (URL SQLAlchemy, par exemple sqlite:///chemin.sqlite "
+               "ou postgresql+psycopg://utilisateur@hôte/base) ; par défaut {path}").format(
+            path=default_database_path()),
+    )
+    commands = parser.add_subparsers(dest="command", title=_("commandes"), metavar=_("COMMANDE"),
+                                     parser_class=FrenchArgumentParser)
+
+    demo = commands.add_parser("demo", help=_("installer une coopérative de démonstration"),
+                               description=_("Remplit une base vide avec une coopérative de "
+                                             "démonstration réaliste."))
+    demo.add_argument("--size", choices=("small", "large"), default="small",
+                      help=_("small : 3 points, 150 foyers ; large : 10 points, 2 000 foyers, "
+                             "52 semaines d'historique (par défaut : small)"))
+    demo.add_argument("--seed", type=int, default=1,
+                      help=_("graine du tirage aléatoire : même graine, même démo (par défaut : 1)"))
+    demo.add_argument("--as-of", type=_iso_date, metavar=_("AAAA-MM-JJ"),
+                      help=_("date du jour de la démo (par défaut : aujourd'hui)"))
+
+    listing = commands.add_parser("list", help=_("lister des enregistrements"),
+                                  description=_("Affiche un enregistrement par ligne, ou un "
+                                                "tableau JSON avec --json."))
+    listing.add_argument("kind", choices=LIST_KINDS, metavar=_("TYPE"),
+                         help=_("producers, products, members, points ou cycles"))
+    listing.add_argument("--json", action="store_true", help=_("sortie JSON pour les scripts"))
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+# --- opening the database -------------------------------------------------------------------
+
+
+def open_db(url: str | None) -> Database:
+    """Open (and migrate) the database named on the command line, or the default one."""
+    target = url or default_url()
+    try:
+        return open_database(target)
+    except SchemaError as error:
+        raise CliError(str(error)) from error
+    except (OperationalError, SQLAlchemyError) as error:
+        raise CliError(_("Impossible d'ouvrir la base de données « {url} » : {reason}").format(
+            url=target, reason=str(error.orig if hasattr(error, "orig") else error).strip()
+            .splitlines()[0])) from error
+    except ValueError as error:
+        raise CliError(_("Adresse de base de données invalide « {url} » : {reason}").format(
+            url=target, reason=error)) from error
+
+
+def open_db_for_window(url: str | None, out: TextIO = sys.stderr) -> Database:
+    """The database the window opens; on the very first start, a demo co-op to discover."""
+    first_start = url is None and not default_database_path().exists()
+    db = open_db(url)
+    if first_start:
+        from coopfood.services.demo import DemoSize, build_demo
+
+        out.write(_("Premier démarrage : installation de la coopérative de démonstration…\n"))
+        build_demo(db=db, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1,
+                   progress=TextProgress(out))
+    return db
+
+
+class TextProgress:
+    """A text progress bar on a terminal, a line per step elsewhere."""
+
+    def __init__(self, out: TextIO, width: int = 30) -> None:
+        self.out = out
+        self.width = width
+        self.tty = out.isatty()
+        self._last = ""
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        ratio = done / total if total else 1
+        if self.tty:
+            filled = int(ratio * self.width)
+            bar = "█" * filled + "·" * (self.width - filled)
+            self.out.write(f"\r{bar} {int(ratio * 100):3d} %  {what[:40]:<40}")
+            if done >= total:
+                self.out.write("\n")
+            self.out.flush()
+        elif what != self._last:
+            self.out.write(f"{int(ratio * 100):3d} % {what}\n")
+            self._last = what
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple | frozenset | set):
+        return list(value)
+    raise TypeError(type(value).__name__)
+
+
+def _list_rows(kind: str, db: Database, actor: Actor) -> list[Any]:
+    from coopfood.services import lists
+
+    functions: dict[str, Callable[..., list[Any]]] = {
+        "producers": lists.list_producers,
+        "products": lists.list_products,
+        "members": lists.list_members,
+        "points": lists.list_points,
+        "cycles": lists.list_cycles,
+    }
+    return functions[kind](db=db, actor=actor)
+
+
+def _as_json(kind: str, row: Any) -> dict[str, Any]:
+    data = dataclasses.asdict(row)
+    if kind == "cycles":
+        data["date"] = row.date.isoformat()
+        data["points"] = list(row.points)
+        data["state"] = row.state.value
+    return data
+
+
+def _as_line(kind: str, row: Any) -> str:
+    from coopfood.i18n import format_date, format_money
+
+    if kind == "producers":
+        fields = [row.name, row.legal_form, row.siret or "", row.vat_regime.label, row.city]
+    elif kind == "products":
+        price = format_money(row.price_ht) if row.price_ht is not None else "—"
+        fields = [row.name, row.producer, row.unit.label, price + " HT"]
+    elif kind == "members":
+        fields = [row.name, row.point, row.email or "", row.payment_reference]
+    elif kind == "points":
+        fields = [row.name, row.city, f"{row.start_time:%H:%M}–{row.end_time:%H:%M}"]
+    else:
+        fields = [format_date(row.date), ", ".join(row.points), row.state.label,
+                  _("{n} commandes").format(n=row.order_count), format_money(row.amount)]
+    return "\t".join([str(row.id), *fields])
+
+
+def command_list(args: argparse.Namespace, out: TextIO) -> int:
+    db = open_db(args.db)
+    try:
+        rows = _list_rows(args.kind, db, LOCAL_ADMIN)
+    finally:
+        db.dispose()
+    if args.json:
+        json.dump([_as_json(args.kind, row) for row in rows], out, default=_json_default,
+                  ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        for row in rows:
+            out.write(_as_line(args.kind, row) + "\n")
+    return 0
+
+
+def command_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services.demo import DemoSize, build_demo
+
+    db = open_db(args.db)
+    try:
+        summary = build_demo(db=db, actor=LOCAL_ADMIN, size=DemoSize(args.size), seed=args.seed,
+                             as_of=args.as_of, progress=TextProgress(sys.stderr))
+    finally:
+        db.dispose()
+    out.write(_("Démo installée en {seconds:.1f} s : {points} points, {producers} producteurs, "
+                "{products} produits, {members} foyers, {cycles} distributions, "
+                "{lines} lignes de commande.\n").format(
+        seconds=summary.seconds, points=summary.points, producers=summary.producers,
+        products=summary.products, members=summary.members, cycles=summary.cycles,
+        lines=summary.order_lines))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "list": command_list,
+    "demo": command_demo,
+}
+
+
+def _setup_logging() -> Path:
+    log_file = data_dir() / "coopfood.log"
+    logging.basicConfig(filename=log_file, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return log_file
+
+
+def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Run one command; errors become one French line on standard error."""
+    log_file = _setup_logging()
+    try:
+        return COMMANDS[args.command](args, out)
+    except (CliError, ServiceError) as error:
+        sys.stderr.write(_("Erreur : {message}\n").format(message=error))
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(_("Interrompu : rien n'a été enregistré.\n"))
+        return 130
+    except Exception as error:
+        log.exception("commande %s", args.command)
+        sys.stderr.write(_("Erreur inattendue ({kind}) : {message}. Détails dans {log}\n").format(
+            kind=type(error).__name__, message=error, log=log_file))
+        return 2

@@ -1,0 +1,1 @@
+"""Plain types and rules of the domain: money, quantities, VAT, states."""

@@ -1,0 +1,482 @@
+"""The data model of DESIGN.md as SQLAlchemy 2 typed models.
+
+Money, quantities and rates use `ScaledDecimal` columns (exact on SQLite too).
+Enumerations are stored as their short English value. Rows that others refer
+to are archived (`archived_at`), never deleted. Tables edited by several
+people at once carry a `version` column: SQLAlchemy refuses an update made on
+stale data (StaleDataError), which the services turn into a French message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from coopfood.domain.enums import (
+    CaseRule,
+    CycleState,
+    Frequency,
+    InvoiceBuyer,
+    LineSource,
+    ShareMode,
+    ShortfallRule,
+    Unit,
+)
+from coopfood.domain.vat import VatRegime
+from coopfood.persistence.types import Money, Percent, Quantity
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(cls: type[Any], name: str) -> Enum:
+    """An enumeration stored as its value in a VARCHAR with a CHECK constraint."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Versioned:
+    """Optimistic locking: an update on stale data is refused."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+# --- the co-op and its settings -------------------------------------------------------
+
+
+class Coop(Timestamped, Base):
+    """The co-op's identity, printed on every document; one row."""
+
+    __tablename__ = "coop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_form: Mapped[str] = mapped_column(String(60), default="Association loi 1901")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    rna: Mapped[str | None] = mapped_column(String(10))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The co-op's fee for its running costs, on top of the producer's price with VAT.
+    fee_percent: Mapped[Decimal] = mapped_column(Percent(), default=Decimal("0.00"))
+    #: Legal wording printed on invoices: kept here, not in code, as the law's
+    #: article numbers change (recodification of VAT law).
+    legal_texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
+
+
+class Setting(Base):
+    """A key/value application setting stored with the data (shared between points)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- producers and their products ------------------------------------------------------
+
+
+class Producer(Versioned, Timestamped, Base):
+    __tablename__ = "producer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    legal_form: Mapped[str] = mapped_column(String(60), default="")
+    siret: Mapped[str | None] = mapped_column(String(14), unique=True)
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    vat_regime: Mapped[VatRegime] = mapped_column(_enum(VatRegime, "vat_regime"))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    #: Date of the billing mandate (mandat d'autofacturation); None: the producer invoices.
+    billing_mandate_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: Prefix of the producer's self-billed invoice series, e.g. "GAECDUPRE".
+    invoice_prefix: Mapped[str] = mapped_column(String(20), unique=True)
+    invoice_buyer: Mapped[InvoiceBuyer] = mapped_column(
+        _enum(InvoiceBuyer, "invoice_buyer"), default=InvoiceBuyer.COOP
+    )
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    products: Mapped[list[Product]] = relationship(back_populates="producer")
+
+
+class Product(Versioned, Timestamped, Base):
+    __tablename__ = "product"
+    __table_args__ = (
+        UniqueConstraint("producer_id", "name"),
+        CheckConstraint("case_pack IS NULL OR case_pack > 0", name="case_pack_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[Unit] = mapped_column(_enum(Unit, "unit"))
+    vat_rate: Mapped[Decimal] = mapped_column(Percent())
+    #: Priced per kg and weighed at delivery; the ordered quantity is an estimate.
+    variable_weight: Mapped[bool] = mapped_column(Boolean, default=False)
+    case_pack: Mapped[Decimal | None] = mapped_column(Quantity())
+    case_rule: Mapped[CaseRule] = mapped_column(
+        _enum(CaseRule, "case_rule"), default=CaseRule.COMPLETE
+    )
+    category: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    producer: Mapped[Producer] = relationship(back_populates="products")
+    prices: Mapped[list[ProductPrice]] = relationship(
+        back_populates="product", order_by="ProductPrice.valid_from"
+    )
+
+
+class ProductPrice(Timestamped, Base):
+    """A producer's price excluding VAT, from a date on; prices are never overwritten."""
+
+    __tablename__ = "product_price"
+    __table_args__ = (
+        UniqueConstraint("product_id", "valid_from"),
+        CheckConstraint("price_ht >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    price_ht: Mapped[Decimal] = mapped_column(Money())
+
+    product: Mapped[Product] = relationship(back_populates="prices")
+
+
+# --- places and people -----------------------------------------------------------------
+
+
+class DistributionPoint(Versioned, Timestamped, Base):
+    __tablename__ = "distribution_point"
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    #: 0 = Monday, as `datetime.date.weekday()`.
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    end_time: Mapped[dt.time] = mapped_column(Time)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Member(Versioned, Timestamped, Base):
+    """A household (foyer adhérent)."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("payment_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_name: Mapped[str] = mapped_column(String(200), index=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    #: A second adult of the household, printed beside the name.
+    co_member_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(200), index=True)
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("distribution_point.id"), index=True)
+    #: The household sharing baskets with this one (binôme), if any.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    #: Stable reference printed on statements and sheets, matched on bank lines.
+    payment_reference: Mapped[str] = mapped_column(String(20))
+    print_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    print_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_on: Mapped[dt.date | None] = mapped_column(Date)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    point: Mapped[DistributionPoint | None] = relationship()
+    partner: Mapped[Member | None] = relationship(remote_side=[id])
+    fees: Mapped[list[MembershipFee]] = relationship(back_populates="member")
+
+    @property
+    def display_name(self) -> str:
+        return household_name(self.last_name, self.first_name)
+
+
+def household_name(last_name: str, first_name: str) -> str:
+    """How a household is named everywhere: 'DUPONT Marie'."""
+    return f"{last_name.upper()} {first_name}".strip()
+
+
+class MembershipFee(Timestamped, Base):
+    """The yearly membership fee (cotisation) a household paid."""
+
+    __tablename__ = "membership_fee"
+    __table_args__ = (
+        UniqueConstraint("member_id", "year"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    member: Mapped[Member] = relationship(back_populates="fees")
+
+
+# --- AMAP baskets and contracts ---------------------------------------------------------
+
+
+class BasketType(Versioned, Timestamped, Base):
+    """A producer's subscription basket, e.g. 'Panier légumes — petit'."""
+
+    __tablename__ = "basket_type"
+    __table_args__ = (
+        UniqueConstraint("producer_id", "name"),
+        CheckConstraint("price_ht >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price_ht: Mapped[Decimal] = mapped_column(Money())
+    vat_rate: Mapped[Decimal] = mapped_column(Percent())
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    producer: Mapped[Producer] = relationship()
+
+
+class BasketContent(Base):
+    """One item of a basket type's composition for the week of a distribution."""
+
+    __tablename__ = "basket_content"
+    __table_args__ = (UniqueConstraint("basket_type_id", "week_start", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    basket_type_id: Mapped[int] = mapped_column(ForeignKey("basket_type.id"), index=True)
+    #: Monday of the week the composition applies to.
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity())
+    unit: Mapped[Unit | None] = mapped_column(_enum(Unit, "unit"))
+
+
+class Contract(Versioned, Timestamped, Base):
+    """An AMAP season contract: a household × a basket type × a season × a frequency."""
+
+    __tablename__ = "contract"
+    __table_args__ = (
+        CheckConstraint("season_end >= season_start", name="season_in_order"),
+        CheckConstraint("allowed_absences >= 0", name="absences_not_negative"),
+        CheckConstraint("cheque_count >= 0", name="cheques_not_negative"),
+        CheckConstraint("price_per_basket >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    basket_type_id: Mapped[int] = mapped_column(ForeignKey("basket_type.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("distribution_point.id"))
+    season_start: Mapped[dt.date] = mapped_column(Date)
+    season_end: Mapped[dt.date] = mapped_column(Date)
+    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency, "frequency"))
+    allowed_absences: Mapped[int] = mapped_column(Integer, default=0)
+    #: What the member pays per basket, with VAT (snapshotted on each order line).
+    price_per_basket: Mapped[Decimal] = mapped_column(Money())
+    #: The second household of a shared basket, if any.
+    co_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    share_mode: Mapped[ShareMode | None] = mapped_column(_enum(ShareMode, "share_mode"))
+    cheque_count: Mapped[int] = mapped_column(Integer, default=1)
+    #: Months the cheques are cashed in, as "YYYY-MM" strings.
+    cheque_months: Mapped[list[str]] = mapped_column(JSON, default=list)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    co_member: Mapped[Member | None] = relationship(foreign_keys=[co_member_id])
+    basket_type: Mapped[BasketType] = relationship()
+    point: Mapped[DistributionPoint] = relationship()
+
+
+# --- distributions and orders -----------------------------------------------------------
+
+
+class Cycle(Versioned, Timestamped, Base):
+    """A distribution (cycle de commande): a date, its points, its offer."""
+
+    __tablename__ = "cycle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    distribution_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    order_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    state: Mapped[CycleState] = mapped_column(
+        _enum(CycleState, "cycle_state"), default=CycleState.DRAFT, index=True
+    )
+    shortfall_rule: Mapped[ShortfallRule] = mapped_column(
+        _enum(ShortfallRule, "shortfall_rule"), default=ShortfallRule.PRO_RATA
+    )
+
+    points: Mapped[list[CyclePoint]] = relationship(back_populates="cycle")
+    offers: Mapped[list[CycleOffer]] = relationship(back_populates="cycle")
+
+
+class CyclePoint(Base):
+    __tablename__ = "cycle_point"
+
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("distribution_point.id"), primary_key=True)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="points")
+    point: Mapped[DistributionPoint] = relationship()
+
+
+class CycleOffer(Base):
+    """A product offered in a cycle, with an optional cap on the total ordered."""
+
+    __tablename__ = "cycle_offer"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "product_id"),
+        CheckConstraint("cap IS NULL OR cap >= 0", name="cap_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    cap: Mapped[Decimal | None] = mapped_column(Quantity())
+
+    cycle: Mapped[Cycle] = relationship(back_populates="offers")
+    product: Mapped[Product] = relationship()
+
+
+class Order(Versioned, Timestamped, Base):
+    """A household's order for one cycle at one point."""
+
+    __tablename__ = "member_order"
+    __table_args__ = (UniqueConstraint("cycle_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("distribution_point.id"), index=True)
+    #: The number printed on the sign-in sheet and keyed back after distribution.
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    #: The household did not come to collect.
+    absent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order")
+    member: Mapped[Member] = relationship()
+
+
+class OrderLine(Timestamped, Base):
+    """One item of an order: a product à la carte, or a subscription basket.
+
+    Ordered and delivered quantities are kept apart; prices are snapshots taken
+    when the line was made, so a later price change never alters it.
+    """
+
+    __tablename__ = "order_line"
+    __table_args__ = (
+        CheckConstraint(
+            "(product_id IS NULL) <> (basket_type_id IS NULL)", name="product_or_basket"
+        ),
+        CheckConstraint("quantity_ordered >= 0", name="ordered_not_negative"),
+        CheckConstraint(
+            "quantity_delivered IS NULL OR quantity_delivered >= 0", name="delivered_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("member_order.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"), index=True)
+    basket_type_id: Mapped[int | None] = mapped_column(ForeignKey("basket_type.id"))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    source: Mapped[LineSource] = mapped_column(
+        _enum(LineSource, "line_source"), default=LineSource.A_LA_CARTE
+    )
+    quantity_ordered: Mapped[Decimal] = mapped_column(Quantity())
+    #: None until keyed back after the distribution.
+    quantity_delivered: Mapped[Decimal | None] = mapped_column(Quantity())
+    #: The producer's price excluding VAT, per unit, when the line was made.
+    unit_price_ht: Mapped[Decimal] = mapped_column(Money())
+    vat_rate: Mapped[Decimal] = mapped_column(Percent())
+    #: What the member pays per unit (VAT and the co-op's fee included), snapshotted.
+    member_unit_price: Mapped[Decimal] = mapped_column(Money())
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product | None] = relationship()
+    basket_type: Mapped[BasketType | None] = relationship()
+
+
+class Shift(Timestamped, Base):
+    """A volunteer role at a distribution (permanence), and who took it."""
+
+    __tablename__ = "shift"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("distribution_point.id"))
+    role: Mapped[str] = mapped_column(String(100))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+    member: Mapped[Member | None] = relationship()

@@ -1,0 +1,89 @@
+"""Shared fixtures: a fresh migrated database per test, on SQLite or PostgreSQL.
+
+The suite runs on SQLite by default; with COOPFOOD_TEST_PG_URL set (as
+`.ci/run` does) the very same tests run on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from coopfood.persistence.db import Database, connect
+from coopfood.persistence.migrations import open_database
+from coopfood.persistence.models import Base
+
+PG_URL = os.environ.get("COOPFOOD_TEST_PG_URL", "")
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never touch the user's real data directory (database, backups, logs, settings)."""
+    folder = tmp_path_factory.mktemp("coopfood-data")
+    old = os.environ.get("COOPFOOD_DATA_DIR")
+    os.environ["COOPFOOD_DATA_DIR"] = str(folder)
+    yield
+    if old is None:
+        os.environ.pop("COOPFOOD_DATA_DIR", None)
+    else:
+        os.environ["COOPFOOD_DATA_DIR"] = old
+
+
+def backend() -> str:
+    return "postgresql" if PG_URL else "sqlite"
+
+
+def _pg_database_url(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def recreate_pg_database(name: str) -> str:
+    """A new, empty PostgreSQL database called `name`; returns its URL."""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return _pg_database_url(name)
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head once per session: a file to copy, or a PG database."""
+    if PG_URL:
+        url = recreate_pg_database("coopfood_tests")
+        open_database(url).dispose()
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    open_database(f"sqlite:///{path}").dispose()
+    return str(path)
+
+
+@pytest.fixture
+def db_url(_template: str, tmp_path: Path) -> str:
+    """The URL of an empty database at the current schema, for this test alone."""
+    if PG_URL:
+        engine = create_engine(_template)
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return _template
+    path = tmp_path / "coopfood.sqlite"
+    shutil.copyfile(_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = connect(db_url)
+    yield database
+    database.dispose()
