@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from coopfood.i18n import _
 from coopfood.persistence.db import Database, data_dir, default_database_path, default_url
@@ -43,18 +44,28 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._positionals.title = _("arguments")
         self._optionals.title = _("options")
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                          help=_("afficher cette aide et quitter"))
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help=_("afficher cette aide et quitter"),
+        )
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, _("{prog} : erreur : {message}\n").format(
-            prog=self.prog, message=_translate_argparse(message)))
+        self.exit(
+            2,
+            _("{prog} : erreur : {message}\n").format(
+                prog=self.prog, message=_translate_argparse(message)
+            ),
+        )
 
 
 class _FrenchHelpFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage: str | None, actions: Any, groups: Any,
-                  prefix: str | None = None) -> None:
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
         super().add_usage(usage, actions, groups, prefix=_("utilisation : "))
 
 
@@ -80,40 +91,71 @@ def _iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            _("« {text} » n'est pas une date AAAA-MM-JJ").format(text=text)) from None
+            _("« {text} » n'est pas une date AAAA-MM-JJ").format(text=text)
+        ) from None
 
 
 def build_parser() -> FrenchArgumentParser:
     parser = FrenchArgumentParser(
         prog="coopfood",
-        description=_("Gestion d'une coopérative alimentaire en circuit court. "
-                      "Sans commande : ouvre la fenêtre."),
+        description=_(
+            "Gestion d'une coopérative alimentaire en circuit court. "
+            "Sans commande : ouvre la fenêtre."
+        ),
     )
     parser.add_argument(
-        "--db", metavar="URL",
-        help=_("base de données à ouvrir (URL SQLAlchemy, par exemple sqlite:///chemin.sqlite "
-               "ou postgresql+psycopg://utilisateur@hôte/base) ; par défaut {path}").format(
-            path=default_database_path()),
+        "--db",
+        metavar="URL",
+        help=_(
+            "base de données à ouvrir (URL SQLAlchemy, par exemple sqlite:///chemin.sqlite "
+            "ou postgresql+psycopg://utilisateur@hôte/base) ; par défaut {path}"
+        ).format(path=default_database_path()),
     )
-    commands = parser.add_subparsers(dest="command", title=_("commandes"), metavar=_("COMMANDE"),
-                                     parser_class=FrenchArgumentParser)
+    commands = parser.add_subparsers(
+        dest="command",
+        title=_("commandes"),
+        metavar=_("COMMANDE"),
+        parser_class=FrenchArgumentParser,
+    )
 
-    demo = commands.add_parser("demo", help=_("installer une coopérative de démonstration"),
-                               description=_("Remplit une base vide avec une coopérative de "
-                                             "démonstration réaliste."))
-    demo.add_argument("--size", choices=("small", "large"), default="small",
-                      help=_("small : 3 points, 150 foyers ; large : 10 points, 2 000 foyers, "
-                             "52 semaines d'historique (par défaut : small)"))
-    demo.add_argument("--seed", type=int, default=1,
-                      help=_("graine du tirage aléatoire : même graine, même démo (par défaut : 1)"))
-    demo.add_argument("--as-of", type=_iso_date, metavar=_("AAAA-MM-JJ"),
-                      help=_("date du jour de la démo (par défaut : aujourd'hui)"))
+    demo = commands.add_parser(
+        "demo",
+        help=_("installer une coopérative de démonstration"),
+        description=_("Remplit une base vide avec une coopérative de démonstration réaliste."),
+    )
+    demo.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help=_(
+            "small : 3 points, 150 foyers ; large : 10 points, 2 000 foyers, "
+            "52 semaines d'historique (par défaut : small)"
+        ),
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help=_("graine du tirage aléatoire : même graine, même démo (par défaut : 1)"),
+    )
+    demo.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar=_("AAAA-MM-JJ"),
+        help=_("date du jour de la démo (par défaut : aujourd'hui)"),
+    )
 
-    listing = commands.add_parser("list", help=_("lister des enregistrements"),
-                                  description=_("Affiche un enregistrement par ligne, ou un "
-                                                "tableau JSON avec --json."))
-    listing.add_argument("kind", choices=LIST_KINDS, metavar=_("TYPE"),
-                         help=_("producers, products, members, points ou cycles"))
+    listing = commands.add_parser(
+        "list",
+        help=_("lister des enregistrements"),
+        description=_("Affiche un enregistrement par ligne, ou un tableau JSON avec --json."),
+    )
+    listing.add_argument(
+        "kind",
+        choices=LIST_KINDS,
+        metavar=_("TYPE"),
+        help=_("producers, products, members, points ou cycles"),
+    )
     listing.add_argument("--json", action="store_true", help=_("sortie JSON pour les scripts"))
     return parser
 
@@ -129,28 +171,53 @@ def open_db(url: str | None) -> Database:
     """Open (and migrate) the database named on the command line, or the default one."""
     target = url or default_url()
     try:
+        make_url(target)
+    except ArgumentError as error:
+        raise CliError(
+            _(
+                "Adresse de base de données invalide « {url} » : attendu par exemple "
+                "sqlite:///chemin/fichier.sqlite ou "
+                "postgresql+psycopg://utilisateur@hôte/base"
+            ).format(url=target)
+        ) from error
+    try:
         return open_database(target)
+    except ImportError as error:
+        raise CliError(
+            _(
+                "Aucun pilote installé pour la base « {url} » ({module}) : coopfood "
+                "fonctionne avec SQLite et PostgreSQL (postgresql+psycopg://…)"
+            ).format(url=target, module=error.name)
+        ) from error
+    except OSError as error:
+        raise CliError(
+            _("Impossible de créer ou d'ouvrir le fichier de la base « {url} » : {reason}").format(
+                url=target, reason=error.strerror or error
+            )
+        ) from error
     except SchemaError as error:
         raise CliError(str(error)) from error
     except (OperationalError, SQLAlchemyError) as error:
-        raise CliError(_("Impossible d'ouvrir la base de données « {url} » : {reason}").format(
-            url=target, reason=str(error.orig if hasattr(error, "orig") else error).strip()
-            .splitlines()[0])) from error
-    except ValueError as error:
-        raise CliError(_("Adresse de base de données invalide « {url} » : {reason}").format(
-            url=target, reason=error)) from error
+        raise CliError(
+            _("Impossible d'ouvrir la base de données « {url} » : {reason}").format(
+                url=target,
+                reason=str(error.orig if hasattr(error, "orig") else error).strip().splitlines()[0],
+            )
+        ) from error
 
 
-def open_db_for_window(url: str | None, out: TextIO = sys.stderr) -> Database:
+def open_db_for_window(url: str | None, out: TextIO | None = None) -> Database:
     """The database the window opens; on the very first start, a demo co-op to discover."""
+    out = out or sys.stderr
     first_start = url is None and not default_database_path().exists()
     db = open_db(url)
     if first_start:
         from coopfood.services.demo import DemoSize, build_demo
 
         out.write(_("Premier démarrage : installation de la coopérative de démonstration…\n"))
-        build_demo(db=db, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1,
-                   progress=TextProgress(out))
+        build_demo(
+            db=db, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1, progress=TextProgress(out)
+        )
     return db
 
 
@@ -227,8 +294,13 @@ def _as_line(kind: str, row: Any) -> str:
     elif kind == "points":
         fields = [row.name, row.city, f"{row.start_time:%H:%M}–{row.end_time:%H:%M}"]
     else:
-        fields = [format_date(row.date), ", ".join(row.points), row.state.label,
-                  _("{n} commandes").format(n=row.order_count), format_money(row.amount)]
+        fields = [
+            format_date(row.date),
+            ", ".join(row.points),
+            row.state.label,
+            _("{n} commandes").format(n=row.order_count),
+            format_money(row.amount),
+        ]
     return "\t".join([str(row.id), *fields])
 
 
@@ -239,8 +311,13 @@ def command_list(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         db.dispose()
     if args.json:
-        json.dump([_as_json(args.kind, row) for row in rows], out, default=_json_default,
-                  ensure_ascii=False, indent=1)
+        json.dump(
+            [_as_json(args.kind, row) for row in rows],
+            out,
+            default=_json_default,
+            ensure_ascii=False,
+            indent=1,
+        )
         out.write("\n")
     else:
         for row in rows:
@@ -253,16 +330,31 @@ def command_demo(args: argparse.Namespace, out: TextIO) -> int:
 
     db = open_db(args.db)
     try:
-        summary = build_demo(db=db, actor=LOCAL_ADMIN, size=DemoSize(args.size), seed=args.seed,
-                             as_of=args.as_of, progress=TextProgress(sys.stderr))
+        summary = build_demo(
+            db=db,
+            actor=LOCAL_ADMIN,
+            size=DemoSize(args.size),
+            seed=args.seed,
+            as_of=args.as_of,
+            progress=TextProgress(sys.stderr),
+        )
     finally:
         db.dispose()
-    out.write(_("Démo installée en {seconds:.1f} s : {points} points, {producers} producteurs, "
-                "{products} produits, {members} foyers, {cycles} distributions, "
-                "{lines} lignes de commande.\n").format(
-        seconds=summary.seconds, points=summary.points, producers=summary.producers,
-        products=summary.products, members=summary.members, cycles=summary.cycles,
-        lines=summary.order_lines))
+    out.write(
+        _(
+            "Démo installée en {seconds:.1f} s : {points} points, {producers} producteurs, "
+            "{products} produits, {members} foyers, {cycles} distributions, "
+            "{lines} lignes de commande.\n"
+        ).format(
+            seconds=summary.seconds,
+            points=summary.points,
+            producers=summary.producers,
+            products=summary.products,
+            members=summary.members,
+            cycles=summary.cycles,
+            lines=summary.order_lines,
+        )
+    )
     return 0
 
 
@@ -274,16 +366,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 
 def _setup_logging() -> Path:
     log_file = data_dir() / "coopfood.log"
-    logging.basicConfig(filename=log_file, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        filename=log_file,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     return log_file
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run one command; errors become one French line on standard error."""
     log_file = _setup_logging()
     try:
-        return COMMANDS[args.command](args, out)
+        return COMMANDS[args.command](args, out or sys.stdout)
     except (CliError, ServiceError) as error:
         sys.stderr.write(_("Erreur : {message}\n").format(message=error))
         return 1
@@ -292,6 +387,9 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         return 130
     except Exception as error:
         log.exception("commande %s", args.command)
-        sys.stderr.write(_("Erreur inattendue ({kind}) : {message}. Détails dans {log}\n").format(
-            kind=type(error).__name__, message=error, log=log_file))
+        sys.stderr.write(
+            _("Erreur inattendue ({kind}) : {message}. Détails dans {log}\n").format(
+                kind=type(error).__name__, message=error, log=log_file
+            )
+        )
         return 2

@@ -84,9 +84,10 @@ class ShareMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {ShareMode.ALTERNATE: _("En alternance"), ShareMode.BOTH: _("Partagé chaque semaine")}[
-            self
-        ]
+        return {
+            ShareMode.ALTERNATE: _("En alternance"),
+            ShareMode.BOTH: _("Partagé chaque semaine"),
+        }[self]
 
 
 class CaseRule(enum.StrEnum):
@@ -97,7 +98,9 @@ class CaseRule(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {CaseRule.COMPLETE: _("Compléter le colis"), CaseRule.CUT: _("Couper au colis")}[self]
+        return {CaseRule.COMPLETE: _("Compléter le colis"), CaseRule.CUT: _("Couper au colis")}[
+            self
+        ]
 
 
 class ShortfallRule(enum.StrEnum):
@@ -132,4 +135,6 @@ class InvoiceBuyer(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {InvoiceBuyer.COOP: _("La coopérative"), InvoiceBuyer.HOUSEHOLD: _("Chaque foyer")}[self]
+        return {InvoiceBuyer.COOP: _("La coopérative"), InvoiceBuyer.HOUSEHOLD: _("Chaque foyer")}[
+            self
+        ]

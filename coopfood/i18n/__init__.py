@@ -57,8 +57,7 @@ def format_money(amount: Decimal, *, locale: str | None = None) -> str:
     return format_currency(amount, "EUR", locale=locale or _locale)
 
 
-def format_number(value: Decimal, *, decimals: int | None = None,
-                  locale: str | None = None) -> str:
+def format_number(value: Decimal, *, decimals: int | None = None, locale: str | None = None) -> str:
     """A quantity: '2,5' or '1 200'; trailing zeros dropped unless `decimals` is given."""
     if decimals is None:
         value = value.normalize() if value == value.to_integral() else value
@@ -70,7 +69,7 @@ def format_number(value: Decimal, *, decimals: int | None = None,
 
 
 def format_date(value: dt.date, *, style: str = "long", locale: str | None = None) -> str:
-    """'jeudi 3 décembre 2026' (style 'full'), '3 décembre 2026' ('long'), '03/12/2026' ('short')."""
+    """A French date: 'jeudi 3 décembre 2026' (full), '3 décembre 2026' (long), '03/12/2026'."""
     if style == "short":
         return _babel_format_date(value, format="dd/MM/yyyy", locale=locale or _locale)
     return _babel_format_date(value, format=style, locale=locale or _locale)

@@ -19,7 +19,9 @@ def line_amount_cents(unit_price: Any, qty: Any) -> ColumnElement[int]:
     Both factors are non-negative, so integer division after adding half a
     unit is the half-up rounding of `coopfood.domain.money.line_total`.
     """
-    return (raw(unit_price) * raw(qty) + 500) / 1000
+    product: ColumnElement[int] = raw(unit_price) * raw(qty) + 500
+    # Floor division (SQLAlchemy 2 makes "/" a true division, through a float on SQLite).
+    return type_coerce(product // 1000, BigInteger)
 
 
 def sum_cents(expression: ColumnElement[int]) -> ColumnElement[int]:

@@ -54,16 +54,16 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         return f"ScaledDecimal({self.scale})"
 
 
-def Money() -> ScaledDecimal:  # noqa: N802 - reads as a column type
+def Money() -> ScaledDecimal:
     """Euros, stored in integer cents."""
     return ScaledDecimal(2)
 
 
-def Quantity() -> ScaledDecimal:  # noqa: N802
+def Quantity() -> ScaledDecimal:
     """A quantity, stored in integer thousandths (grams of a kilogram)."""
     return ScaledDecimal(3)
 
 
-def Percent() -> ScaledDecimal:  # noqa: N802
+def Percent() -> ScaledDecimal:
     """A rate in percent with two decimals (5.50 % of VAT), stored in hundredths."""
     return ScaledDecimal(2)

@@ -54,8 +54,9 @@ class PermissionDenied(ServiceError):
 class StaleData(ServiceError):
     def __init__(self, what: str) -> None:
         super().__init__(
-            _("{what} a été modifié par quelqu'un d'autre entre-temps : "
-              "rechargez et recommencez.").format(what=what)
+            _(
+                "{what} a été modifié par quelqu'un d'autre entre-temps : rechargez et recommencez."
+            ).format(what=what)
         )
 
 

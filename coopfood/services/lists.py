@@ -122,15 +122,25 @@ def list_producers(
     if search:
         pattern = _like(search)
         query = query.where(
-            or_(Producer.name.ilike(pattern, escape="\\"), Producer.city.ilike(pattern, escape="\\"),
-                Producer.siret.ilike(pattern, escape="\\"))
+            or_(
+                Producer.name.ilike(pattern, escape="\\"),
+                Producer.city.ilike(pattern, escape="\\"),
+                Producer.siret.ilike(pattern, escape="\\"),
+            )
         )
     with db.reading() as session:
         return [
             ProducerRow(
-                id=p.id, name=p.name, legal_form=p.legal_form, siret=p.siret,
-                vat_regime=p.vat_regime, city=p.city, email=p.email, phone=p.phone,
-                billing_mandate_date=p.billing_mandate_date, product_count=count,
+                id=p.id,
+                name=p.name,
+                legal_form=p.legal_form,
+                siret=p.siret,
+                vat_regime=p.vat_regime,
+                city=p.city,
+                email=p.email,
+                phone=p.phone,
+                billing_mandate_date=p.billing_mandate_date,
+                product_count=count,
                 archived=p.archived_at is not None,
             )
             for p, count in session.execute(query)
@@ -138,8 +148,13 @@ def list_producers(
 
 
 def list_products(
-    *, db: Database, actor: Actor, search: str = "", producer_id: int | None = None,
-    on: dt.date | None = None, include_archived: bool = False,
+    *,
+    db: Database,
+    actor: Actor,
+    search: str = "",
+    producer_id: int | None = None,
+    on: dt.date | None = None,
+    include_archived: bool = False,
 ) -> list[ProductRow]:
     """Products with the price in force on `on` (today by default)."""
     day = on or dt.date.today()
@@ -153,8 +168,13 @@ def list_products(
         select(Product, Producer.name, ProductPrice.price_ht)
         .join(Producer, Product.producer_id == Producer.id)
         .outerjoin(latest, latest.c.product_id == Product.id)
-        .outerjoin(ProductPrice, and_(ProductPrice.product_id == Product.id,
-                                      ProductPrice.valid_from == latest.c.valid_from))
+        .outerjoin(
+            ProductPrice,
+            and_(
+                ProductPrice.product_id == Product.id,
+                ProductPrice.valid_from == latest.c.valid_from,
+            ),
+        )
         .order_by(Producer.name, Product.name)
     )
     if actor.role is Role.PRODUCER:
@@ -165,16 +185,28 @@ def list_products(
         query = query.where(Product.archived_at.is_(None))
     if search:
         pattern = _like(search)
-        query = query.where(or_(Product.name.ilike(pattern, escape="\\"),
-                                Producer.name.ilike(pattern, escape="\\"),
-                                Product.category.ilike(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                Product.name.ilike(pattern, escape="\\"),
+                Producer.name.ilike(pattern, escape="\\"),
+                Product.category.ilike(pattern, escape="\\"),
+            )
+        )
     with db.reading() as session:
         return [
             ProductRow(
-                id=p.id, name=p.name, producer_id=p.producer_id, producer=producer_name,
-                unit=p.unit, price_ht=price, vat_rate=p.vat_rate,
-                variable_weight=p.variable_weight, case_pack=p.case_pack,
-                category=p.category, label=p.label, active=p.active,
+                id=p.id,
+                name=p.name,
+                producer_id=p.producer_id,
+                producer=producer_name,
+                unit=p.unit,
+                price_ht=price,
+                vat_rate=p.vat_rate,
+                variable_weight=p.variable_weight,
+                case_pack=p.case_pack,
+                category=p.category,
+                label=p.label,
+                active=p.active,
             )
             for p, producer_name, price in session.execute(query)
         ]
@@ -187,21 +219,35 @@ def list_points(*, db: Database, actor: Actor) -> list[PointRow]:
         .correlate(DistributionPoint)
         .scalar_subquery()
     )
-    query = (select(DistributionPoint, member_count)
-             .where(DistributionPoint.archived_at.is_(None))
-             .order_by(DistributionPoint.name))
+    query = (
+        select(DistributionPoint, member_count)
+        .where(DistributionPoint.archived_at.is_(None))
+        .order_by(DistributionPoint.name)
+    )
     if actor.role is Role.COORDINATOR:
         query = query.where(DistributionPoint.id.in_(actor.point_ids))
     with db.reading() as session:
         return [
-            PointRow(id=p.id, name=p.name, address=p.address, city=p.city, weekday=p.weekday,
-                     start_time=p.start_time, end_time=p.end_time, member_count=count)
+            PointRow(
+                id=p.id,
+                name=p.name,
+                address=p.address,
+                city=p.city,
+                weekday=p.weekday,
+                start_time=p.start_time,
+                end_time=p.end_time,
+                member_count=count,
+            )
             for p, count in session.execute(query)
         ]
 
 
 def list_members(
-    *, db: Database, actor: Actor, search: str = "", point_id: int | None = None,
+    *,
+    db: Database,
+    actor: Actor,
+    search: str = "",
+    point_id: int | None = None,
     include_archived: bool = False,
 ) -> list[MemberRow]:
     partner = select(Member.last_name, Member.first_name, Member.id).subquery("partner")
@@ -221,12 +267,14 @@ def list_members(
         query = query.where(Member.archived_at.is_(None))
     if search:
         pattern = _like(search)
-        query = query.where(or_(
-            Member.last_name.ilike(pattern, escape="\\"),
-            Member.first_name.ilike(pattern, escape="\\"),
-            Member.email.ilike(pattern, escape="\\"),
-            Member.payment_reference.ilike(pattern, escape="\\"),
-        ))
+        query = query.where(
+            or_(
+                Member.last_name.ilike(pattern, escape="\\"),
+                Member.first_name.ilike(pattern, escape="\\"),
+                Member.email.ilike(pattern, escape="\\"),
+                Member.payment_reference.ilike(pattern, escape="\\"),
+            )
+        )
     with db.reading() as session:
         rows = session.execute(query).all()
         fees: dict[int, list[int]] = {}
@@ -236,11 +284,17 @@ def list_members(
             fees.setdefault(member_id, []).append(year)
     return [
         MemberRow(
-            id=m.id, name=household_name(m.last_name, m.first_name),
-            co_member_name=m.co_member_name, email=m.email, phone=m.phone, city=m.city,
-            point_id=m.point_id, point=point_name or "",
+            id=m.id,
+            name=household_name(m.last_name, m.first_name),
+            co_member_name=m.co_member_name,
+            email=m.email,
+            phone=m.phone,
+            city=m.city,
+            point_id=m.point_id,
+            point=point_name or "",
             partner=household_name(p_last, p_first) if p_last is not None else "",
-            payment_reference=m.payment_reference, fee_years=tuple(fees.get(m.id, ())),
+            payment_reference=m.payment_reference,
+            fee_years=tuple(fees.get(m.id, ())),
             archived=m.archived_at is not None,
         )
         for m, point_name, p_last, p_first in rows
@@ -256,8 +310,11 @@ def list_cycles(*, db: Database, actor: Actor, state: CycleState | None = None) 
     qty = func.coalesce(OrderLine.quantity_delivered, OrderLine.quantity_ordered)
     amount = sum_cents(line_amount_cents(OrderLine.member_unit_price, qty))
     totals = (
-        select(Order.cycle_id, func.count(func.distinct(Order.id)).label("orders"),
-               amount.label("cents"))
+        select(
+            Order.cycle_id,
+            func.count(func.distinct(Order.id)).label("orders"),
+            amount.label("cents"),
+        )
         .join(OrderLine, OrderLine.order_id == Order.id)
         .group_by(Order.cycle_id)
     )
@@ -284,11 +341,17 @@ def list_cycles(*, db: Database, actor: Actor, state: CycleState | None = None) 
         if visible_points is not None and c.id not in points:
             continue
         orders, cents = sums.get(c.id, (0, 0))
-        result.append(CycleRow(
-            id=c.id, name=c.name, date=c.distribution_date,
-            points=tuple(name for _, name in points.get(c.id, ())),
-            point_ids=tuple(pid for pid, _ in points.get(c.id, ())),
-            state=c.state, order_deadline=c.order_deadline, order_count=int(orders),
-            amount=cents_to_money(cents),
-        ))
+        result.append(
+            CycleRow(
+                id=c.id,
+                name=c.name,
+                date=c.distribution_date,
+                points=tuple(name for _, name in points.get(c.id, ())),
+                point_ids=tuple(pid for pid, _ in points.get(c.id, ())),
+                state=c.state,
+                order_deadline=c.order_deadline,
+                order_count=int(orders),
+                amount=cents_to_money(cents),
+            )
+        )
     return result

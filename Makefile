@@ -1,0 +1,35 @@
+# coopfood — `make run`, `make test`, `make lint`.
+# The virtual environment .venv is created on first use and re-installed only
+# when pyproject.toml changes (stamp file .venv/.installed).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: run test lint venv
+
+run: $(STAMP)
+	$(PY) main.py
+
+# The whole suite on SQLite; then again on PostgreSQL if COOPFOOD_TEST_PG_URL is set.
+test: $(STAMP)
+	@echo "== Tests sur SQLite"
+	env -u COOPFOOD_TEST_PG_URL $(PYTEST)
+	@if [ -n "$$COOPFOOD_TEST_PG_URL" ]; then \
+		echo "== Tests sur PostgreSQL ($$COOPFOOD_TEST_PG_URL)"; \
+		echo "$(PYTEST)"; \
+		$(PYTEST); \
+	fi
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) tools/bootstrap_venv.py $(VENV)
+	$(PY) -m pip install -e '.[test]'
+	touch $@
