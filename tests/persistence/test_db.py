@@ -30,14 +30,18 @@ def test_ten_thousand_prices_sum_to_the_exact_cent(db: Database) -> None:
     # 0.10 € ten thousand times: a float store would drift; the sum must be 1 000.00 €.
     with db.transaction() as session:
         producer = _producer(session)
-        product = Product(producer_id=producer.id, name="Radis", unit=Unit.BUNCH,
-                          vat_rate=Decimal("5.50"))
+        product = Product(
+            producer_id=producer.id, name="Radis", unit=Unit.BUNCH, vat_rate=Decimal("5.50")
+        )
         session.add(product)
         session.flush()
         start = dt.date(2000, 1, 1)
         session.add_all(
-            ProductPrice(product_id=product.id, valid_from=start + dt.timedelta(days=i),
-                         price_ht=Decimal("0.10"))
+            ProductPrice(
+                product_id=product.id,
+                valid_from=start + dt.timedelta(days=i),
+                price_ht=Decimal("0.10"),
+            )
             for i in range(10_000)
         )
     with db.reading() as session:
@@ -47,31 +51,33 @@ def test_ten_thousand_prices_sum_to_the_exact_cent(db: Database) -> None:
 
 
 def test_a_value_more_precise_than_the_column_is_refused(db: Database) -> None:
-    with pytest.raises(StatementError, match="more than 2 decimals"), \
-            db.transaction() as session:
+    with pytest.raises(StatementError, match="more than 2 decimals"), db.transaction() as session:
         producer = _producer(session)
-        product = Product(producer_id=producer.id, name="Miel", unit=Unit.JAR,
-                          vat_rate=Decimal("5.5"))
+        product = Product(
+            producer_id=producer.id, name="Miel", unit=Unit.JAR, vat_rate=Decimal("5.5")
+        )
         session.add(product)
         session.flush()
-        session.add(ProductPrice(product_id=product.id, valid_from=dt.date(2026, 1, 1),
-                                 price_ht=Decimal("7.125")))
+        session.add(
+            ProductPrice(
+                product_id=product.id, valid_from=dt.date(2026, 1, 1), price_ht=Decimal("7.125")
+            )
+        )
         session.flush()
 
 
 def test_a_float_never_reaches_the_database(db: Database) -> None:
-    with pytest.raises(StatementError, match="exact value expected"), \
-            db.transaction() as session:
+    with pytest.raises(StatementError, match="exact value expected"), db.transaction() as session:
         producer = _producer(session)
-        session.add(Product(producer_id=producer.id, name="Miel", unit=Unit.JAR,
-                            vat_rate=5.5))  # type: ignore[arg-type]
+        session.add(Product(producer_id=producer.id, name="Miel", unit=Unit.JAR, vat_rate=5.5))  # type: ignore[arg-type]
         session.flush()
 
 
 def test_foreign_keys_are_enforced(db: Database) -> None:
     with pytest.raises(IntegrityError), db.transaction() as session:
-        session.add(Product(producer_id=999, name="Orphelin", unit=Unit.KG,
-                            vat_rate=Decimal("5.50")))
+        session.add(
+            Product(producer_id=999, name="Orphelin", unit=Unit.KG, vat_rate=Decimal("5.50"))
+        )
         session.flush()
     with db.reading() as session:
         assert session.scalar(select(func.count(Product.id))) == 0

@@ -19,8 +19,11 @@ def test_no_module_of_the_core_imports_qt_or_ui() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
-            offenders += [f"{path.relative_to(CORE.parent)}: {name}" for name in names
-                          if name.split(".")[0] in FORBIDDEN]
+            offenders += [
+                f"{path.relative_to(CORE.parent)}: {name}"
+                for name in names
+                if name.split(".")[0] in FORBIDDEN
+            ]
     assert offenders == []
 
 
@@ -35,6 +38,7 @@ def test_importing_the_whole_core_loads_no_qt() -> None:
         f"for m in {modules!r}: importlib.import_module(m)\n"
         "print([m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))])\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
