@@ -93,7 +93,7 @@ class Versioned:
 # --- the co-op and its settings -------------------------------------------------------
 
 
-class Coop(Timestamped, Base):
+class Coop(Versioned, Timestamped, Base):
     """The co-op's identity, printed on every document; one row."""
 
     __tablename__ = "coop"
@@ -444,6 +444,9 @@ class OrderLine(Timestamped, Base):
         CheckConstraint(
             "quantity_delivered IS NULL OR quantity_delivered >= 0", name="delivered_not_negative"
         ),
+        CheckConstraint(
+            "quantity_allocated IS NULL OR quantity_allocated >= 0", name="allocated_not_negative"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -462,6 +465,9 @@ class OrderLine(Timestamped, Base):
     vat_rate: Mapped[Decimal] = mapped_column(Percent())
     #: What the member pays per unit (VAT and the co-op's fee included), snapshotted.
     member_unit_price: Mapped[Decimal] = mapped_column(Money())
+    #: What the member is to receive once case packs and shortfalls are shared out at
+    #: closing; None while the cycle is open (the ordered quantity stands).
+    quantity_allocated: Mapped[Decimal | None] = mapped_column(Quantity())
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product | None] = relationship()
@@ -480,3 +486,42 @@ class Shift(Timestamped, Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
     member: Mapped[Member | None] = relationship()
+
+
+class ContractSkip(Timestamped, Base):
+    """A contract's basket not taken on a date: an absence (joker) or a postponement."""
+
+    __tablename__ = "contract_skip"
+    __table_args__ = (UniqueConstraint("contract_id", "member_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    #: Which household of a shared basket is away (the contract's member or co-member).
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    #: None: an absence (counts against the allowed jokers); else the later distribution
+    #: the basket moves to.
+    postponed_to_cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"))
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the values before and after; never edited."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    #: The kind of record: "order_line", "cycle", "member", "payment", "invoice"…
+    entity: Mapped[str] = mapped_column(String(40), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: What was done: "update", "reopen", "deliver", "anonymise"…
+    action: Mapped[str] = mapped_column(String(40))
+    #: A French sentence for the list ("Carottes : 2 kg → 1,8 kg").
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Context to search by: the distribution and the household concerned, if any.
+    cycle_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    member_id: Mapped[int | None] = mapped_column(Integer, index=True)
