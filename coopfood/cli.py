@@ -16,19 +16,24 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from coopfood.i18n import _
+from coopfood.i18n import _, ngettext
 from coopfood.persistence.db import Database, data_dir, default_database_path, default_url
 from coopfood.persistence.migrations import SchemaError, open_database
 from coopfood.services import LOCAL_ADMIN, Actor, ServiceError
 
+if TYPE_CHECKING:
+    from coopfood.imports import ImportReport
+
 log = logging.getLogger(__name__)
 
 LIST_KINDS = ("producers", "products", "members", "points", "cycles")
+#: The lists that can be imported from and exported to a spreadsheet.
+FILE_KINDS = ("producers", "products", "members")
 
 
 class CliError(Exception):
@@ -66,7 +71,9 @@ class _FrenchHelpFormatter(argparse.HelpFormatter):
     def add_usage(
         self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
     ) -> None:
-        super().add_usage(usage, actions, groups, prefix=_("utilisation : "))
+        super().add_usage(
+            usage, actions, groups, prefix=prefix if prefix is not None else _("utilisation : ")
+        )
 
 
 _ARGPARSE_MESSAGES = (
@@ -157,6 +164,60 @@ def build_parser() -> FrenchArgumentParser:
         help=_("producers, products, members, points ou cycles"),
     )
     listing.add_argument("--json", action="store_true", help=_("sortie JSON pour les scripts"))
+
+    importing = commands.add_parser(
+        "import",
+        help=_("importer une liste depuis un fichier CSV ou XLSX"),
+        description=_(
+            "Importe des producteurs, des produits ou des adhérents depuis un fichier CSV "
+            "(séparateur ; , ou tabulation, UTF-8 ou Windows-1252) ou XLSX. Chaque ligne est "
+            "vérifiée ; si une seule est rejetée, rien n'est enregistré (sauf avec "
+            "--keep-valid). Réimporter le même fichier ne change rien. Code de sortie 0 si "
+            "tout a été importé."
+        ),
+    )
+    importing.add_argument(
+        "kind",
+        choices=FILE_KINDS,
+        metavar=_("TYPE"),
+        help=_("producers, products ou members"),
+    )
+    importing.add_argument(
+        "file", type=Path, metavar=_("FICHIER"), help=_("le fichier .csv ou .xlsx à importer")
+    )
+    importing.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("tout vérifier et dire ce qui serait fait, sans rien enregistrer"),
+    )
+    importing.add_argument(
+        "--keep-valid",
+        action="store_true",
+        help=_("enregistrer les lignes valides même si d'autres sont rejetées"),
+    )
+
+    exporting = commands.add_parser(
+        "export",
+        help=_("exporter une liste vers un fichier CSV ou XLSX"),
+        description=_(
+            "Écrit la liste dans un fichier CSV (UTF-8, séparateur ;) ou XLSX selon "
+            "l'extension, avec les noms de colonnes que l'import reconnaît. Une cellule qui "
+            "commence par =, +, - ou @ est écrite comme du texte, jamais comme une formule."
+        ),
+    )
+    exporting.add_argument(
+        "kind",
+        choices=FILE_KINDS,
+        metavar=_("TYPE"),
+        help=_("members, producers ou products"),
+    )
+    exporting.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar=_("FICHIER"),
+        help=_("le fichier à écrire, en .csv ou en .xlsx"),
+    )
     return parser
 
 
@@ -358,9 +419,74 @@ def command_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def import_summary(report: ImportReport) -> str:
+    """« 148 créés, 2 mis à jour, 0 inchangés, 3 rejetés »"""
+    return ", ".join(
+        (
+            ngettext("{n} créé", "{n} créés", report.created).format(n=report.created),
+            _("{n} mis à jour").format(n=report.updated),
+            ngettext("{n} inchangé", "{n} inchangés", report.unchanged).format(n=report.unchanged),
+            ngettext("{n} rejeté", "{n} rejetés", report.rejected).format(n=report.rejected),
+        )
+    )
+
+
+def command_import(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.imports import import_file
+
+    db = open_db(args.db)
+    try:
+        report = import_file(
+            db=db,
+            actor=LOCAL_ADMIN,
+            kind=args.kind,
+            path=args.file,
+            dry_run=args.dry_run,
+            keep_valid=args.keep_valid,
+            progress=TextProgress(sys.stderr),
+        )
+    finally:
+        db.dispose()
+    out.write(import_summary(report) + "\n")
+    for error in report.errors:
+        out.write(f"{error}\n")
+    for warning in report.warnings:
+        out.write(_("Avertissement — {warning}\n").format(warning=warning))
+    if report.dry_run:
+        out.write(_("Simulation (--dry-run) : rien n'a été enregistré.\n"))
+    elif not report.written:
+        out.write(
+            _(
+                "Rien n'a été enregistré : corrigez les lignes rejetées, ou relancez avec "
+                "--keep-valid pour enregistrer les lignes valides.\n"
+            )
+        )
+    elif report.rejected:
+        out.write(_("Les lignes valides ont été enregistrées, pas les lignes rejetées.\n"))
+    return 0 if report.complete else 1
+
+
+def command_export(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.exports import export_list
+
+    db = open_db(args.db)
+    try:
+        summary = export_list(db=db, actor=LOCAL_ADMIN, kind=args.kind, path=args.out)
+    finally:
+        db.dispose()
+    out.write(
+        ngettext(
+            "{n} ligne écrite dans {file}.\n", "{n} lignes écrites dans {file}.\n", summary.rows
+        ).format(n=summary.rows, file=summary.path)
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "list": command_list,
     "demo": command_demo,
+    "import": command_import,
+    "export": command_export,
 }
 
 

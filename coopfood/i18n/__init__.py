@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as _gettext
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,7 +45,25 @@ def _(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translation.ngettext(singular, plural, n)
+    """Singular or plural by the language's rule: French says « 0 adhérent », « 1,5 kg »."""
+    if isinstance(_translation, _gettext.GNUTranslations):
+        return _translation.ngettext(singular, plural, n)
+    return singular if abs(n) < 2 else plural
+
+
+def weekday_name(weekday: int, *, locale: str | None = None) -> str:
+    """'lundi' for 0 … 'dimanche' for 6, as `datetime.date.weekday()` counts."""
+    monday = dt.date(2024, 1, 1)
+    return _babel_format_date(monday + dt.timedelta(days=weekday), format="EEEE",
+                              locale=locale or _locale)
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts text as a French reader expects: « Élodie » beside « Eric »,
+    « Œufs » among the O, case ignored — the same on SQLite and PostgreSQL."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe")
+                                       .replace("æ", "ae").replace("Æ", "Ae"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def N_(message: str) -> str:
@@ -76,4 +95,7 @@ def format_date(value: dt.date, *, style: str = "long", locale: str | None = Non
 
 
 def format_datetime(value: dt.datetime, *, locale: str | None = None) -> str:
+    """'03/12/2026 18:00' in the computer's local time (moments are stored in UTC)."""
+    if value.tzinfo is not None:
+        value = value.astimezone()
     return _babel_format_datetime(value, format="dd/MM/yyyy HH:mm", locale=locale or _locale)

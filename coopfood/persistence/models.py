@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -43,7 +42,7 @@ from coopfood.domain.enums import (
     Unit,
 )
 from coopfood.domain.vat import VatRegime
-from coopfood.persistence.types import Money, Percent, Quantity
+from coopfood.persistence.types import Money, Percent, Quantity, UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -73,10 +72,10 @@ class Base(DeclarativeBase):
 
 class Timestamped:
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
+        UtcDateTime(), server_default=func.now()
     )
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        UtcDateTime(), server_default=func.now(), onupdate=func.now()
     )
 
 
@@ -157,7 +156,7 @@ class Producer(Versioned, Timestamped, Base):
     invoice_buyer: Mapped[InvoiceBuyer] = mapped_column(
         _enum(InvoiceBuyer, "invoice_buyer"), default=InvoiceBuyer.COOP
     )
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     products: Mapped[list[Product]] = relationship(back_populates="producer")
 
@@ -183,7 +182,7 @@ class Product(Versioned, Timestamped, Base):
     category: Mapped[str] = mapped_column(String(100), default="")
     label: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     prices: Mapped[list[ProductPrice]] = relationship(
@@ -224,7 +223,7 @@ class DistributionPoint(Versioned, Timestamped, Base):
     weekday: Mapped[int] = mapped_column(Integer)
     start_time: Mapped[dt.time] = mapped_column(Time)
     end_time: Mapped[dt.time] = mapped_column(Time)
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class Member(Versioned, Timestamped, Base):
@@ -251,7 +250,7 @@ class Member(Versioned, Timestamped, Base):
     print_phone: Mapped[bool] = mapped_column(Boolean, default=False)
     print_email: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_on: Mapped[dt.date | None] = mapped_column(Date)
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     point: Mapped[DistributionPoint | None] = relationship()
     partner: Mapped[Member | None] = relationship(remote_side=[id])
@@ -302,7 +301,7 @@ class BasketType(Versioned, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     price_ht: Mapped[Decimal] = mapped_column(Money())
     vat_rate: Mapped[Decimal] = mapped_column(Percent())
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     producer: Mapped[Producer] = relationship()
 
@@ -350,7 +349,7 @@ class Contract(Versioned, Timestamped, Base):
     cheque_count: Mapped[int] = mapped_column(Integer, default=1)
     #: Months the cheques are cashed in, as "YYYY-MM" strings.
     cheque_months: Mapped[list[str]] = mapped_column(JSON, default=list)
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
     co_member: Mapped[Member | None] = relationship(foreign_keys=[co_member_id])
@@ -369,7 +368,7 @@ class Cycle(Versioned, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     distribution_date: Mapped[dt.date] = mapped_column(Date, index=True)
-    order_deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    order_deadline: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     state: Mapped[CycleState] = mapped_column(
         _enum(CycleState, "cycle_state"), default=CycleState.DRAFT, index=True
     )
@@ -510,7 +509,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
     actor_name: Mapped[str] = mapped_column(String(200))
     actor_user_id: Mapped[int | None] = mapped_column(Integer)
     #: The kind of record: "order_line", "cycle", "member", "payment", "invoice"…

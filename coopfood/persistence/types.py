@@ -8,10 +8,11 @@ than silently rounded.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -67,3 +68,32 @@ def Quantity() -> ScaledDecimal:
 def Percent() -> ScaledDecimal:
     """A rate in percent with two decimals (5.50 % of VAT), stored in hundredths."""
     return ScaledDecimal(2)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment in time, stored in UTC and always read back as an aware datetime.
+
+    PostgreSQL keeps the time zone, SQLite keeps none: without this, the same
+    column would come back aware from one and naive from the other.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"datetime expected, got {type(value).__name__}")
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime is ambiguous: give it a time zone")
+        converted = value.astimezone(dt.UTC)
+        return converted.replace(tzinfo=None) if dialect.name == "sqlite" else converted
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)

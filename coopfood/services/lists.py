@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 
 from coopfood.domain.enums import CycleState, Unit
 from coopfood.domain.vat import VatRegime
+from coopfood.i18n import sort_key
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
     Cycle,
@@ -129,7 +130,7 @@ def list_producers(
             )
         )
     with db.reading() as session:
-        return [
+        rows = [
             ProducerRow(
                 id=p.id,
                 name=p.name,
@@ -145,6 +146,7 @@ def list_producers(
             )
             for p, count in session.execute(query)
         ]
+    return sorted(rows, key=lambda row: sort_key(row.name))
 
 
 def list_products(
@@ -193,7 +195,7 @@ def list_products(
             )
         )
     with db.reading() as session:
-        return [
+        rows = [
             ProductRow(
                 id=p.id,
                 name=p.name,
@@ -210,6 +212,7 @@ def list_products(
             )
             for p, producer_name, price in session.execute(query)
         ]
+    return sorted(rows, key=lambda row: (sort_key(row.producer), sort_key(row.name)))
 
 
 def list_points(*, db: Database, actor: Actor) -> list[PointRow]:
@@ -227,7 +230,7 @@ def list_points(*, db: Database, actor: Actor) -> list[PointRow]:
     if actor.role is Role.COORDINATOR:
         query = query.where(DistributionPoint.id.in_(actor.point_ids))
     with db.reading() as session:
-        return [
+        rows = [
             PointRow(
                 id=p.id,
                 name=p.name,
@@ -240,6 +243,7 @@ def list_points(*, db: Database, actor: Actor) -> list[PointRow]:
             )
             for p, count in session.execute(query)
         ]
+    return sorted(rows, key=lambda row: sort_key(row.name))
 
 
 def list_members(
@@ -297,7 +301,8 @@ def list_members(
             fee_years=tuple(fees.get(m.id, ())),
             archived=m.archived_at is not None,
         )
-        for m, point_name, p_last, p_first in rows
+        for m, point_name, p_last, p_first in sorted(
+            rows, key=lambda r: (sort_key(r[0].last_name), sort_key(r[0].first_name), r[0].id))
     ]
 
 

@@ -1,0 +1,181 @@
+"""Importing the lists co-ops keep in spreadsheets: producers, products, members.
+
+`import_file` reads a CSV or XLSX file, checks every row with the same
+`checked_*` functions as the window, and writes everything in one
+transaction — or nothing, if any row is rejected (unless the user keeps the
+valid rows), on a dry run, on an error or on a cancel. Importing the same
+file again changes nothing: rows are matched to what the base holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from coopfood.i18n import N_, _
+from coopfood.imports.columns import KINDS, HeaderMatch, Kind, known_headers, match_headers
+from coopfood.imports.engine import Importer, Outcome, Plans, Row, RowError, RowRejected
+from coopfood.imports.reader import ImportFileError, SourceRow, read_table
+from coopfood.persistence.db import Database
+from coopfood.services import Actor, ProgressCallback, ServiceError, no_progress
+from coopfood.services.access import CATALOGUE_EDITORS, MEMBER_EDITORS, require
+
+__all__ = ["KINDS", "ImportFileError", "ImportReport", "Kind", "RowError", "import_file"]
+
+#: How often (in rows) progress is told: often enough for a bar, cheap enough for 10,000 rows.
+PROGRESS_EVERY = 100
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, or would do on a dry run or with rejected rows."""
+
+    kind: Kind
+    file: str
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    #: Every rejected row's reasons, in French, by line and column.
+    errors: tuple[RowError, ...]
+    #: What was noticed without stopping anything (ignored columns, rounded prices…).
+    warnings: tuple[RowError, ...]
+    #: The valid rows were saved (False on a dry run, or when rows were rejected and
+    #: the valid ones were not kept).
+    written: bool
+    dry_run: bool
+
+    @property
+    def complete(self) -> bool:
+        """Every row of the file was (or, on a dry run, would be) imported."""
+        return self.rejected == 0
+
+
+def _importer(kind: Kind, session: Session, actor: Actor, today: dt.date) -> Importer:
+    if kind == "producers":
+        from coopfood.imports.producers import ProducerImporter
+
+        return ProducerImporter(session=session, actor=actor, today=today)
+    if kind == "products":
+        from coopfood.imports.products import ProductImporter
+
+        return ProductImporter(session=session, actor=actor, today=today)
+    from coopfood.imports.members import MemberImporter
+
+    return MemberImporter(session=session, actor=actor, today=today)
+
+
+_WHAT = {
+    "producers": (CATALOGUE_EDITORS, N_("importer des producteurs")),
+    "products": (CATALOGUE_EDITORS, N_("importer des produits")),
+    "members": (MEMBER_EDITORS, N_("importer des adhérents")),
+}
+
+
+def import_file(
+    *,
+    db: Database,
+    actor: Actor,
+    kind: Kind,
+    path: Path | str,
+    dry_run: bool = False,
+    keep_valid: bool = False,
+    progress: ProgressCallback = no_progress,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import a list from a CSV or XLSX file; see the module's docstring.
+
+    A file that cannot be read, or lacks a required column, raises an
+    `ImportFileError` (a `ServiceError`) naming the file. `Cancelled` raised by
+    `progress` stops the import with nothing written.
+    """
+    if kind not in KINDS:
+        raise ServiceError(
+            _("Type de liste « {kind} » inconnu : {kinds}.").format(
+                kind=kind, kinds=", ".join(KINDS)
+            )
+        )
+    roles, what = _WHAT[kind]
+    require(actor, roles, _(what))
+    path = Path(path)
+    progress(0, 1, _("Lecture de {file}…").format(file=path.name))
+    table = read_table(path, known_headers=known_headers(kind))
+    match = match_headers(kind, table.headers, table.name)
+    warnings = [
+        RowError(table.header_line, header, _("colonne inconnue, ignorée."))
+        for header in match.ignored
+    ]
+    scope: AbstractContextManager[Session] = db.reading() if dry_run else db.transaction()
+    try:
+        with scope as session:
+            importer = _importer(kind, session, actor, today or dt.date.today())
+            importer.preload()
+            plans = _plan(importer, kind, table.rows, match, progress)
+            write = not dry_run and (not plans.errors or keep_valid)
+            if write:
+                _write(session, importer, plans, progress)
+    except IntegrityError as error:
+        # The checks above make this rare (someone else saving the same record meanwhile).
+        raise ServiceError(
+            _(
+                "Import de « {file} » annulé, rien n'a été enregistré : la base a refusé une "
+                "ligne ({reason})."
+            ).format(file=table.name, reason=error.orig)
+        ) from None
+    except StaleDataError:
+        raise ServiceError(
+            _(
+                "Import de « {file} » annulé, rien n'a été enregistré : une fiche a été modifiée "
+                "par quelqu'un d'autre pendant l'import. Relancez-le."
+            ).format(file=table.name)
+        ) from None
+    return ImportReport(
+        kind=kind,
+        file=table.name,
+        created=plans.count(Outcome.CREATED),
+        updated=plans.count(Outcome.UPDATED),
+        unchanged=plans.count(Outcome.UNCHANGED),
+        rejected=plans.rejected,
+        errors=tuple(plans.errors),
+        warnings=tuple(warnings + importer.warnings),
+        written=write,
+        dry_run=dry_run,
+    )
+
+
+def _plan(
+    importer: Importer,
+    kind: Kind,
+    rows: tuple[SourceRow, ...],
+    match: HeaderMatch,
+    progress: ProgressCallback,
+) -> Plans:
+    plans = Plans()
+    total = len(rows)
+    for done, source in enumerate(rows):
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total, _("Vérification des lignes…"))
+        try:
+            plans.changes.append(importer.plan(Row(kind, source, match)))
+        except RowRejected as rejected:
+            plans.errors.extend(rejected.errors)
+            plans.rejected += 1
+    progress(total, total, _("Vérification des lignes…"))
+    return plans
+
+
+def _write(session: Session, importer: Importer, plans: Plans, progress: ProgressCallback) -> None:
+    changes = [c for c in plans.changes if c.outcome is not Outcome.UNCHANGED]
+    for done, change in enumerate(changes):
+        if done % PROGRESS_EVERY == 0:
+            progress(done, len(changes), _("Enregistrement…"))
+        change.apply(session)
+    importer.finish(session)
+    session.flush()
+    progress(len(changes), len(changes), _("Enregistrement…"))
