@@ -87,3 +87,56 @@ def db(db_url: str) -> Iterator[Database]:
     database = connect(db_url)
     yield database
     database.dispose()
+
+
+# --- the demonstration co-op (coopfood.services.demo) -----------------------------------
+
+#: The day the shared demo is anchored on: its open distribution is the next Thursday.
+DEMO_AS_OF = (2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The small demo (seed 1, as of 26 November 2026), built once per session: read only."""
+    import datetime as dt
+
+    from coopfood.services import LOCAL_ADMIN
+    from coopfood.services.demo import DemoSize, build_demo
+
+    if PG_URL:
+        url = recreate_pg_database("coopfood_demo")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    database = open_database(url)
+    build_demo(db=database, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1,
+               as_of=dt.date(*DEMO_AS_OF))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo_db_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the small demo that a test may change."""
+    import datetime as dt
+    import sqlite3
+    from contextlib import closing
+
+    from coopfood.persistence.db import sqlite_path
+    from coopfood.services import LOCAL_ADMIN
+    from coopfood.services.demo import DemoSize, build_demo
+
+    if PG_URL:
+        url = request.getfixturevalue("db_url")
+        database = connect(url)
+        build_demo(db=database, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1,
+                   as_of=dt.date(*DEMO_AS_OF))
+    else:
+        source: Database = request.getfixturevalue("demo_db")
+        path = tmp_path / "demo-copy.sqlite"
+        # The online backup API copies what is still in the WAL too.
+        with closing(sqlite3.connect(str(sqlite_path(source.url)))) as src, \
+                closing(sqlite3.connect(path)) as dest:
+            src.backup(dest)
+        database = connect(f"sqlite:///{path}")
+    yield database
+    database.dispose()
