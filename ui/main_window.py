@@ -1,0 +1,207 @@
+"""The main window: a navigation list on the left, the chosen section on the right.
+
+A section's page is built (and its module imported) the first time it is shown,
+so opening the window costs one page, not nine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+import coopfood
+from coopfood.i18n import N_, _
+from coopfood.persistence.db import Database, describe_url
+from coopfood.services import Actor
+from coopfood.services.coop import get_coop
+from ui.views.context import PageContext
+
+DEFAULT_SIZE = QSize(1200, 800)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    #: Marked for translation, translated when the window is built.
+    label: str
+    #: "module:function" building the page from a PageContext.
+    factory: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("dashboard", N_("Tableau de bord"), "ui.views.dashboard:build_dashboard_page"),
+    Section("distributions", N_("Distributions"), "ui.views.cycles:build_distributions_page"),
+    Section("orders", N_("Commandes"), "ui.views.cycles:build_orders_page"),
+    Section("members", N_("Adhérents"), "ui.views.members:build_members_page"),
+    Section("producers", N_("Producteurs"), "ui.views.catalogue:build_producers_page"),
+    Section("products", N_("Produits"), "ui.views.catalogue:build_products_page"),
+    Section("points", N_("Points de distribution"), "ui.views.points:build_points_page"),
+    Section("documents", N_("Documents"), "ui.views.cycles:build_documents_page"),
+    Section("treasury", N_("Trésorerie"), "ui.views.members:build_treasury_page"),
+)
+
+
+def _page_factory(path: str) -> Callable[[PageContext], QWidget]:
+    module_name, function = path.split(":")
+    factory: Callable[[PageContext], QWidget] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return factory
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._context = PageContext(db=db, actor=actor, navigate=self.show_section, today=today)
+        self._pages: dict[str, QWidget] = {}
+        coop = get_coop(db=db, actor=actor)
+        self._coop_name = coop.name if coop is not None else None
+
+        self.setWindowTitle(
+            _("coopfood — {coop}").format(coop=self._coop_name)
+            if self._coop_name else "coopfood"
+        )
+        self.resize(DEFAULT_SIZE)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(_("Sections"))
+        font = self.nav.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.nav.setFont(font)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 5px 8px; }")
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for section in SECTIONS:
+            item = QListWidgetItem(_(section.label))
+            item.setData(Qt.ItemDataRole.UserRole, section.key)
+            self.nav.addItem(item)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 16)
+
+        self.stack = QStackedWidget()
+        # One empty placeholder per section, replaced by the page on its first visit.
+        self._placeholders: dict[str, QWidget] = {}
+        for section in SECTIONS:
+            placeholder = QWidget()
+            self._placeholders[section.key] = placeholder
+            self.stack.addWidget(placeholder)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+        self.nav.setCurrentRow(0)
+
+    # --- sections ---------------------------------------------------------------------
+
+    def show_section(self, key: str) -> None:
+        """Show a section by its key ("members"…), building its page if need be."""
+        row = next(i for i, s in enumerate(SECTIONS) if s.key == key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # comes back through _on_nav_row
+        else:
+            self._on_nav_row(row)
+
+    def built_sections(self) -> list[str]:
+        """The sections whose page exists, in navigation order."""
+        return [s.key for s in SECTIONS if s.key in self._pages]
+
+    def current_section(self) -> str:
+        return SECTIONS[self.stack.currentIndex()].key
+
+    def page(self, key: str) -> QWidget:
+        """The page of a section, built now if it was not yet."""
+        if key not in self._pages:
+            section = next(s for s in SECTIONS if s.key == key)
+            page = _page_factory(section.factory)(self._context)
+            placeholder = self._placeholders.pop(key)
+            index = self.stack.indexOf(placeholder)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._pages[key] = page
+        return self._pages[key]
+
+    def _on_nav_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key = SECTIONS[row].key
+        self.stack.setCurrentWidget(self.page(key))
+
+    # --- menus and status bar ---------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu(_("&Fichier"))
+        self.quit_action = QAction(_("&Quitter"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+
+        help_menu = menu_bar.addMenu(_("&Aide"))
+        self.about_action = QAction(_("À &propos de coopfood"), self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+        about_qt = QAction(_("À propos de &Qt"), self)
+        about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
+        about_qt.triggered.connect(lambda: QMessageBox.aboutQt(self, _("À propos de Qt")))
+        help_menu.addAction(about_qt)
+
+    def _build_status_bar(self) -> None:
+        self.database_label = QLabel(
+            _("Base : {database}").format(database=describe_url(self._db.url))
+        )
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.coop_label = QLabel(
+            self._coop_name or _("Aucune coopérative n'est encore enregistrée dans cette base.")
+        )
+        status = self.statusBar()
+        status.addWidget(self.database_label, 1)
+        status.addPermanentWidget(self.coop_label)
+
+    def about_text(self) -> str:
+        return _(
+            "<p><b>coopfood {version}</b></p>"
+            "<p>Gestion de coopératives alimentaires en circuit court : AMAP, "
+            "groupements d'achat, épiceries coopératives.</p>"
+            "<p>Producteurs, distributions, commandes des adhérents, documents "
+            "et trésorerie, sur une base de données locale, sans serveur.</p>"
+            "<p>Logiciel libre sous licence GPL version 3 ou ultérieure.</p>"
+        ).format(version=coopfood.__version__)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, _("À propos de coopfood"), self.about_text())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.accept()

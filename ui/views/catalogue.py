@@ -1,0 +1,75 @@
+"""Producteurs and Produits, from `list_producers` and `list_products`."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from coopfood.i18n import _
+from coopfood.services.lists import ProducerRow, ProductRow, list_producers, list_products
+from ui.display import MISSING, counted, date_text, money_text, number_text, percent_text, yes_no
+from ui.table_model import Align, Column
+from ui.views.context import PageContext
+from ui.views.list_page import ListPage
+
+
+def siret_text(siret: str | None) -> str:
+    """'123 456 789 00012': SIREN by threes, then the establishment number."""
+    if not siret:
+        return MISSING
+    if len(siret) != 14 or not siret.isdigit():
+        return siret
+    return f"{siret[0:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
+
+
+def producer_columns() -> list[Column[ProducerRow]]:
+    return [
+        Column(_("Raison sociale"), lambda r: r.name, elide=True),
+        Column(_("Forme"), lambda r: r.legal_form, elide=True),
+        Column(_("SIRET"), lambda r: siret_text(r.siret)),
+        Column(_("Régime de TVA"), lambda r: r.vat_regime.label),
+        Column(_("Ville"), lambda r: r.city, elide=True),
+        Column(_("Produits"), lambda r: number_text(r.product_count),
+               sort_key=lambda r: r.product_count, align=Align.RIGHT),
+        Column(_("Autofacturation"),
+               lambda r: date_text(r.billing_mandate_date, style="short"),
+               sort_key=lambda r: r.billing_mandate_date,
+               header_tooltip=_("Date du mandat d'autofacturation, par lequel la "
+                                "coopérative établit les factures au nom du producteur")),
+    ]
+
+
+def build_producers_page(context: PageContext) -> QWidget:
+    return ListPage(
+        title=_("Producteurs"),
+        sort_column=0,
+        columns=producer_columns(),
+        load=lambda: list_producers(db=context.db, actor=context.actor),
+        count=lambda n: counted("{n} producteur", "{n} producteurs", n),
+    )
+
+
+def product_columns() -> list[Column[ProductRow]]:
+    return [
+        Column(_("Produit"), lambda r: r.name, elide=True),
+        Column(_("Producteur"), lambda r: r.producer, elide=True),
+        Column(_("Unité"), lambda r: r.unit.label),
+        Column(_("Prix HT"), lambda r: money_text(r.price_ht), sort_key=lambda r: r.price_ht,
+               align=Align.RIGHT),
+        Column(_("TVA"), lambda r: percent_text(r.vat_rate), sort_key=lambda r: r.vat_rate,
+               align=Align.RIGHT),
+        Column(_("Poids variable"), lambda r: yes_no(r.variable_weight),
+               header_tooltip=_("Vendu au kilo, pesé à la livraison")),
+        Column(_("Colisage"), lambda r: number_text(r.case_pack) if r.case_pack else "",
+               sort_key=lambda r: r.case_pack, align=Align.RIGHT),
+        Column(_("Catégorie"), lambda r: r.category, elide=True),
+        Column(_("Label"), lambda r: r.label, elide=True),
+    ]
+
+
+def build_products_page(context: PageContext) -> QWidget:
+    return ListPage(
+        title=_("Produits"),
+        columns=product_columns(),
+        load=lambda: list_products(db=context.db, actor=context.actor),
+        count=lambda n: counted("{n} produit", "{n} produits", n),
+    )
