@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -508,6 +509,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except (CliError, ServiceError) as error:
         sys.stderr.write(_("Erreur : {message}\n").format(message=error))
         return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours, and nothing to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write(_("Interrompu : rien n'a été enregistré.\n"))
         return 130
