@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LIST_KINDS = ("producers", "products", "members", "points", "cycles")
+#: `cycle ACTION ID`: the state each action moves a distribution to.
+CYCLE_ACTIONS = ("open", "close", "distribute", "reopen")
 #: The lists that can be imported from and exported to a spreadsheet.
 FILE_KINDS = ("producers", "products", "members")
 
@@ -219,6 +221,49 @@ def build_parser() -> FrenchArgumentParser:
         metavar=_("FICHIER"),
         help=_("le fichier à écrire, en .csv ou en .xlsx"),
     )
+
+    cycle = commands.add_parser(
+        "cycle",
+        help=_("ouvrir, clôturer, distribuer ou rouvrir une distribution"),
+        description=_(
+            "Fait passer une distribution à l'état suivant. open : ouvre les commandes et "
+            "génère les paniers d'abonnement dus ; close : clôture les commandes et applique "
+            "le colisage ; distribute : la marque distribuée (les quantités livrées prennent "
+            "les quantités prévues, sauf les produits à peser) ; reopen : rouvre une "
+            "distribution clôturée, avec un motif gardé dans l'historique. Code de sortie 1 "
+            "si le changement est refusé."
+        ),
+    )
+    cycle.add_argument(
+        "action",
+        choices=CYCLE_ACTIONS,
+        metavar=_("ACTION"),
+        help=_("open, close, distribute ou reopen"),
+    )
+    cycle.add_argument("cycle_id", type=int, metavar="ID", help=_("numéro de la distribution"))
+    cycle.add_argument(
+        "--reason", metavar=_("TEXTE"), help=_("motif de la réouverture (obligatoire pour reopen)")
+    )
+    saving = commands.add_parser(
+        "backup",
+        help=_("sauvegarder la base dans un fichier"),
+        description=_(
+            "Copie cohérente de la base, même pendant son utilisation (SQLite : copie en "
+            "ligne ; PostgreSQL : pg_dump)."
+        ),
+    )
+    saving.add_argument("--out", type=Path, required=True, metavar=_("FICHIER"),
+                        help=_("le fichier de sauvegarde à écrire"))
+    restoring = commands.add_parser(
+        "restore",
+        help=_("remplacer la base par une sauvegarde"),
+        description=_(
+            "Vérifie la sauvegarde (intégrité, version, coopérative), garde une copie de la "
+            "base actuelle dans le dossier des sauvegardes, puis la remplace."
+        ),
+    )
+    restoring.add_argument("file", type=Path, metavar=_("FICHIER"),
+                           help=_("la sauvegarde à restaurer"))
     return parser
 
 
@@ -280,6 +325,15 @@ def open_db_for_window(url: str | None, out: TextIO | None = None) -> Database:
         build_demo(
             db=db, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1, progress=TextProgress(out)
         )
+    from coopfood.services.backup import daily_backup
+
+    try:
+        daily_backup(db=db, actor=LOCAL_ADMIN)
+    except (ServiceError, OSError) as error:
+        # A failed daily copy must not keep the co-op from working; say it and go on.
+        log.warning("sauvegarde du jour impossible : %s", error)
+        out.write(_("Attention : la sauvegarde du jour n'a pas pu être faite ({reason}).\n")
+                  .format(reason=error))
     return db
 
 
@@ -483,11 +537,79 @@ def command_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def command_cycle(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.domain.enums import CycleState
+    from coopfood.services.cycles import get_cycle, transition
+
+    target = {
+        "open": CycleState.OPEN,
+        "close": CycleState.CLOSED,
+        "distribute": CycleState.DISTRIBUTED,
+        "reopen": CycleState.OPEN,
+    }[args.action]
+    db = open_db(args.db)
+    try:
+        # Opening and reopening both lead to "open"; reopening is its own, recorded act.
+        state = get_cycle(db=db, actor=LOCAL_ADMIN, cycle_id=args.cycle_id).state
+        if args.action == "open" and state is CycleState.CLOSED:
+            raise CliError(
+                _(
+                    "La distribution n° {id} est clôturée : pour la rouvrir, utilisez "
+                    "« cycle reopen {id} --reason MOTIF »."
+                ).format(id=args.cycle_id)
+            )
+        if args.action == "reopen" and state is not CycleState.CLOSED:
+            raise CliError(
+                _(
+                    "La distribution n° {id} est « {state} » : seule une distribution "
+                    "clôturée se rouvre."
+                ).format(id=args.cycle_id, state=state.label)
+            )
+        result = transition(
+            db=db, actor=LOCAL_ADMIN, cycle_id=args.cycle_id, to_state=target, reason=args.reason
+        )
+    finally:
+        db.dispose()
+    out.write(result.summary + "\n")
+    return 0
+
+
+def command_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services.backup import backup
+
+    db = open_db(args.db)
+    try:
+        info = backup(db=db, actor=LOCAL_ADMIN, target=args.out,
+                      progress=TextProgress(sys.stderr))
+    finally:
+        db.dispose()
+    out.write(_("Sauvegarde écrite : {path} ({size} Ko)\n").format(
+        path=info.path, size=max(1, info.size // 1024)))
+    return 0
+
+
+def command_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services.backup import backups_dir, restore
+
+    db = open_db(args.db)
+    try:
+        info = restore(db=db, actor=LOCAL_ADMIN, source=args.file,
+                       progress=TextProgress(sys.stderr))
+    finally:
+        db.dispose()
+    out.write(_("Sauvegarde restaurée depuis {path}. L'ancienne base est conservée dans "
+                "{folder}.\n").format(path=info.path, folder=backups_dir()))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "backup": command_backup,
+    "restore": command_restore,
     "list": command_list,
     "demo": command_demo,
     "import": command_import,
     "export": command_export,
+    "cycle": command_cycle,
 }
 
 

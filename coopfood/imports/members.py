@@ -31,9 +31,9 @@ from coopfood.services.members import (
     REFERENCE_PREFIX,
     REFERENCE_SETTING,
     MemberInput,
-    _next_reference,
     checked_member,
     name_key,
+    next_payment_reference,
 )
 
 _TEXT_COLUMNS = ("last_name", "first_name", "co_member_name", "email", "address", "city")
@@ -267,13 +267,13 @@ class MemberImporter(Importer):
     def finish(self, session: Session) -> None:
         """Give the new households the next payment references, in the order of the file.
 
-        `_next_reference` takes the first one (and locks the counter); the others
+        `next_payment_reference` takes the first one (and locks the counter); the others
         follow it, and the counter keeps the last one given.
         """
         if not self._references:
             return
         with session.no_autoflush:
-            first = int(_next_reference(session).removeprefix(REFERENCE_PREFIX))
+            first = int(next_payment_reference(session).removeprefix(REFERENCE_PREFIX))
         for n, member in enumerate(self._references, start=first):
             member.payment_reference = f"{REFERENCE_PREFIX}{n:04d}"
         counter = session.get(Setting, REFERENCE_SETTING)

@@ -30,9 +30,9 @@ from coopfood.services import ValidationError
 from coopfood.services import validation as check
 from coopfood.services.products import (
     ProductInput,
-    _record_price,
-    _refuse_change_once_ordered,
     checked_product,
+    record_price,
+    refuse_change_once_ordered,
 )
 
 _TEXT_COLUMNS = ("name", "category", "label")
@@ -166,7 +166,7 @@ class ProductImporter(Importer):
         ):
             checked = checked_product(data)
             if existing is not None:
-                _refuse_change_once_ordered(self.session, existing, checked)
+                refuse_change_once_ordered(self.session, existing, checked)
         price = checked.pop("price_ht")
         checked.pop("price_from")
         assert price is None or isinstance(price, Decimal)
@@ -276,6 +276,6 @@ class ProductImporter(Importer):
             for key, value in changed.items():
                 setattr(product, key, value)
             if price is not None:
-                _record_price(session, product, price, today)
+                record_price(session, product, price, today)
 
         return apply

@@ -17,7 +17,6 @@ from coopfood.persistence.models import Coop
 from coopfood.services import Actor, Role, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import require
-from coopfood.services.producers import _postal_code
 
 #: Who may change the co-op's identity, bank details and legal wording.
 COOP_EDITORS = frozenset({Role.ADMIN, Role.TREASURER})
@@ -127,7 +126,7 @@ def checked_coop(data: CoopInput) -> dict[str, object]:
                                  label=_("La forme juridique"), required=False, max_length=60),
         "address": check.text(data.address, field="address", label=_("L'adresse"),
                               required=False, max_length=300),
-        "postal_code": _postal_code(data.postal_code),
+        "postal_code": check.postal_code(data.postal_code),
         "city": check.text(data.city, field="city", label=_("La ville"), required=False,
                            max_length=100),
         "email": check.email(data.email) or "",

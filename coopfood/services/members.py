@@ -32,7 +32,6 @@ from coopfood.persistence.models import (
 from coopfood.services import Actor, NotFound, Role, ServiceError, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import MEMBER_EDITORS, require, require_point
-from coopfood.services.producers import _postal_code
 
 REFERENCE_PREFIX = "ADH-"
 #: The setting keeping the highest reference number ever given.
@@ -130,7 +129,7 @@ def checked_member(data: MemberInput) -> dict[str, object]:
         "phone": check.phone(data.phone),
         "address": check.text(data.address, field="address", label=_("L'adresse"),
                               required=False, max_length=300),
-        "postal_code": _postal_code(data.postal_code),
+        "postal_code": check.postal_code(data.postal_code),
         "city": check.text(data.city, field="city", label=_("La ville"), required=False,
                            max_length=100),
         "point_id": data.point_id,
@@ -180,7 +179,7 @@ def _ensure_unique_email(session: Session, email: str | None, member_id: int | N
             field="email")
 
 
-def _next_reference(session: Session) -> str:
+def next_payment_reference(session: Session) -> str:
     """The number after the highest ever given: a reference is never reused.
 
     The highest number is kept as a setting, so that deleting the latest
@@ -271,7 +270,7 @@ def _save_member(db: Database, actor: Actor, data: MemberInput, values: dict[str
     assert email is None or isinstance(email, str)
     with db.transaction() as session:
         if member_id is None:
-            member = Member(**values, payment_reference=_next_reference(session))
+            member = Member(**values, payment_reference=next_payment_reference(session))
             _check_point(session, data.point_id)
             pairing_changes = True
         else:

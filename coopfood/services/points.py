@@ -22,7 +22,6 @@ from coopfood.persistence.models import (
 from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require, require_point
-from coopfood.services.producers import _postal_code
 
 #: French names of the days, 0 = Monday as `datetime.date.weekday()`.
 WEEKDAYS = (N_("lundi"), N_("mardi"), N_("mercredi"), N_("jeudi"), N_("vendredi"),
@@ -88,7 +87,7 @@ def checked_point(data: PointInput) -> dict[str, object]:
         "name": check.text(data.name, field="name", label=_("Le nom du point de distribution")),
         "address": check.text(data.address, field="address", label=_("L'adresse"),
                               required=False, max_length=300),
-        "postal_code": _postal_code(data.postal_code),
+        "postal_code": check.postal_code(data.postal_code),
         "city": check.text(data.city, field="city", label=_("La ville"), required=False,
                            max_length=100),
         "weekday": data.weekday,

@@ -109,7 +109,7 @@ def checked_producer(data: ProducerInput) -> dict[str, object]:
         "bic": check.bic(data.bic),
         "address": check.text(data.address, field="address", label=_("L'adresse"),
                               required=False, max_length=300),
-        "postal_code": _postal_code(data.postal_code),
+        "postal_code": check.postal_code(data.postal_code),
         "city": check.text(data.city, field="city", label=_("La ville"), required=False,
                            max_length=100),
         "email": check.email(data.email) or "",
@@ -120,15 +120,6 @@ def checked_producer(data: ProducerInput) -> dict[str, object]:
         "invoice_buyer": data.invoice_buyer,
         "invoice_prefix": prefix,
     }
-
-
-def _postal_code(value: str) -> str:
-    cleaned = value.strip().replace(" ", "")
-    if cleaned and not re.fullmatch(r"\d{5}", cleaned):
-        raise ValidationError(
-            _("Code postal « {value} » invalide : 5 chiffres.").format(value=value),
-            field="postal_code")
-    return cleaned
 
 
 def _ensure_unique(session: Session, values: dict[str, object], producer_id: int | None) -> None:

@@ -174,7 +174,7 @@ def price_on(source: Session | Database, /, *, product_id: int, day: dt.date) ->
         return _price_on(session, product_id, day)
 
 
-def _record_price(session: Session, product: Product, price: Decimal,
+def record_price(session: Session, product: Product, price: Decimal,
                   valid_from: dt.date) -> PriceRow:
     """Start `price` on `valid_from`, unless it is already the price in force that day."""
     in_force = session.execute(
@@ -238,13 +238,13 @@ def save_product(
                     producer = _usable_producer(session, data.producer_id)
                 else:
                     producer = product.producer
-                _refuse_change_once_ordered(session, product, values)
+                refuse_change_once_ordered(session, product, values)
                 _ensure_unique_name(session, producer, str(values["name"]), product_id)
                 for key, value in values.items():
                     setattr(product, key, value)
                 session.flush()
             if price is not None:
-                _record_price(session, product, price, price_from)
+                record_price(session, product, price, price_from)
             session.flush()
             session.refresh(product)
             return _detail(session, product)
@@ -252,7 +252,7 @@ def save_product(
         raise StaleData(_("Ce produit")) from None
 
 
-def _refuse_change_once_ordered(session: Session, product: Product,
+def refuse_change_once_ordered(session: Session, product: Product,
                                 values: dict[str, object]) -> None:
     """Past orders count in this product's unit and bill its producer: both stay."""
     changes = [(key, label) for key, label in (("producer_id", _("de producteur")),
@@ -272,7 +272,7 @@ def set_price(*, db: Database, actor: Actor, product_id: int, price_ht: Decimal 
     require(actor, CATALOGUE_EDITORS, _("modifier les prix"))
     price = check.price(price_ht, field="price_ht", label=_("Le prix HT"))
     with db.transaction() as session:
-        return _record_price(session, _find(session, product_id), price, valid_from)
+        return record_price(session, _find(session, product_id), price, valid_from)
 
 
 def price_history(*, db: Database, actor: Actor, product_id: int) -> list[PriceRow]:

@@ -8,6 +8,7 @@ raises `ValidationError` naming the field and what is wrong with it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import phonenumbers
@@ -234,6 +235,16 @@ def dates_in_order(start: dt.date, end: dt.date, *, field: str = "end",
               "({start}).").format(end_label=end_label, start_label=start_label,
                                    end=end.strftime("%d/%m/%Y"), start=start.strftime("%d/%m/%Y")),
             field=field)
+
+
+def postal_code(value: str, *, field: str = "postal_code") -> str:
+    """A French postal code: five digits (spaces dropped), or nothing."""
+    cleaned = value.strip().replace(" ", "")
+    if cleaned and not re.fullmatch(r"\d{5}", cleaned):
+        raise ValidationError(
+            _("Code postal « {value} » invalide : 5 chiffres.").format(value=value),
+            field=field)
+    return cleaned
 
 
 def luhn_digit(digits: str) -> str:
