@@ -8,19 +8,13 @@ from collections.abc import Sequence
 
 def entry(argv: Sequence[str] | None = None) -> int:
     from coopfood import cli
-    from coopfood.services import ServiceError
 
     args = cli.parse_args(argv)
     if args.command is not None:
         return cli.run(args)
-    try:
-        db = cli.open_db_for_window(args.db)
-    except (cli.CliError, ServiceError) as error:
-        sys.stderr.write(f"Erreur : {error}\n")
-        return 1
-    from ui.app import run_gui
+    from ui.app import start
 
-    return int(run_gui(db))
+    return start(args.db)
 
 
 if __name__ == "__main__":

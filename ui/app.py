@@ -67,28 +67,25 @@ def run_gui(db: Database, actor: Actor = LOCAL_ADMIN) -> int:
     return app.exec()
 
 
-def main() -> int:
-    """The `coopfood-gui` entry point: the window on the default database.
+def start(url: str | None) -> int:
+    """Open the database for the window (a demo co-op on the very first start) and show it.
 
-    It opens the database as `python main.py` does (a demo co-op on the very
-    first start); having no console, it says what went wrong in a message box.
+    Started from a desktop launcher there is no console: a database that cannot
+    be opened is told in a message box, in French.
     """
     from coopfood import cli
     from coopfood.services import ServiceError
 
     try:
-        db = cli.open_db_for_window(None)
+        db = cli.open_db_for_window(url)
     except (cli.CliError, ServiceError) as error:
         from PySide6.QtWidgets import QMessageBox
 
         application()
         QMessageBox.critical(None, "coopfood", str(error))
+        sys.stderr.write(f"Erreur : {error}\n")
         return 1
     try:
         return run_gui(db)
     finally:
         db.dispose()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
