@@ -48,3 +48,17 @@ def test_run_gui_shows_the_main_window_and_returns_the_exit_status(
     assert run_gui(demo_db) == 0
     [window] = seen
     assert window.width() == 1200 and window.height() == 800
+
+
+def test_a_database_that_cannot_be_opened_is_told_in_a_message_box(
+    qapp: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.app import start
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: told.append(text))
+    (tmp_path / "fichier").write_text("pas un dossier")
+    assert start(f"sqlite:///{tmp_path / 'fichier' / 'base.sqlite'}") == 1
+    assert told and told[0].startswith("Impossible de créer ou d'ouvrir le fichier de la base")
