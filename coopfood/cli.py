@@ -13,6 +13,7 @@ import enum
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -325,16 +326,17 @@ def open_db_for_window(url: str | None, out: TextIO | None = None) -> Database:
         build_demo(
             db=db, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1, progress=TextProgress(out)
         )
+    return db
+
+
+def take_daily_backup(db: Database) -> None:
+    """The copy of the day of use; a failure is logged and never stops the co-op's work."""
     from coopfood.services.backup import daily_backup
 
     try:
         daily_backup(db=db, actor=LOCAL_ADMIN)
-    except (ServiceError, OSError) as error:
-        # A failed daily copy must not keep the co-op from working; say it and go on.
+    except (ServiceError, OSError, sqlite3.Error) as error:
         log.warning("sauvegarde du jour impossible : %s", error)
-        out.write(_("Attention : la sauvegarde du jour n'a pas pu être faite ({reason}).\n")
-                  .format(reason=error))
-    return db
 
 
 class TextProgress:

@@ -8,6 +8,7 @@ their own modules when they are first shown.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -85,6 +86,9 @@ def start(url: str | None) -> int:
         QMessageBox.critical(None, "coopfood", str(error))
         sys.stderr.write(f"Erreur : {error}\n")
         return 1
+    # The day's copy of a large base takes seconds: take it beside the window, not
+    # before it; a plain (non-daemon) thread, so quitting waits for a whole copy.
+    threading.Thread(target=cli.take_daily_backup, args=(db,), name="sauvegarde du jour").start()
     try:
         return run_gui(db)
     finally:

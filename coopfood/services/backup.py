@@ -83,6 +83,8 @@ def _sqlite_copy(source: sqlite3.Connection, target: Path, progress: ProgressCal
 
     try:
         source.backup(dest, pages=256, progress=report)
+        # The copy inherits WAL mode; a backup is one self-contained file instead.
+        dest.execute("PRAGMA journal_mode=DELETE")
     finally:
         dest.close()
 
