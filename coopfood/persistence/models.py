@@ -331,6 +331,7 @@ class Contract(Versioned, Timestamped, Base):
         CheckConstraint("allowed_absences >= 0", name="absences_not_negative"),
         CheckConstraint("cheque_count >= 0", name="cheques_not_negative"),
         CheckConstraint("price_per_basket >= 0", name="price_not_negative"),
+        CheckConstraint("fortnight_offset IN (0, 1)", name="fortnight_offset_0_or_1"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -340,6 +341,9 @@ class Contract(Versioned, Timestamped, Base):
     season_start: Mapped[dt.date] = mapped_column(Date)
     season_end: Mapped[dt.date] = mapped_column(Date)
     frequency: Mapped[Frequency] = mapped_column(_enum(Frequency, "frequency"))
+    #: For a fortnightly contract, which week it delivers: 0 from the season's first
+    #: distribution at its point, 1 from the second (AMAP "semaines A / B").
+    fortnight_offset: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     allowed_absences: Mapped[int] = mapped_column(Integer, default=0)
     #: What the member pays per basket, with VAT (snapshotted on each order line).
     price_per_basket: Mapped[Decimal] = mapped_column(Money())
@@ -524,3 +528,5 @@ class AuditEntry(Base):
     #: Context to search by: the distribution and the household concerned, if any.
     cycle_id: Mapped[int | None] = mapped_column(Integer, index=True)
     member_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The distribution point concerned, so a coordinator sees only its points' entries.
+    point_id: Mapped[int | None] = mapped_column(Integer, index=True)

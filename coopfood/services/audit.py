@@ -61,7 +61,7 @@ def record(
     session: Session, *, actor: Actor, entity: str, entity_id: int | None, action: str,
     summary: str, before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None, cycle_id: int | None = None,
-    member_id: int | None = None,
+    member_id: int | None = None, point_id: int | None = None,
 ) -> None:
     """Add an entry to the trail, in the caller's transaction."""
     session.add(AuditEntry(
@@ -69,7 +69,7 @@ def record(
         entity=entity, entity_id=entity_id, action=action, summary=summary,
         before=None if before is None else _jsonable(before),
         after=None if after is None else _jsonable(after),
-        cycle_id=cycle_id, member_id=member_id,
+        cycle_id=cycle_id, member_id=member_id, point_id=point_id,
     ))
 
 
@@ -85,9 +85,13 @@ def _row(entry: AuditEntry) -> AuditRow:
 def entries(
     session: Session, *, entities: tuple[str, ...] | None = None, entity_id: int | None = None,
     cycle_id: int | None = None, member_id: int | None = None, text: str | None = None,
-    limit: int = 500,
+    point_ids: frozenset[int] | None = None, limit: int = 500,
 ) -> list[AuditRow]:
-    """Entries matching every filter given, newest first (in the caller's session)."""
+    """Entries matching every filter given, newest first (in the caller's session).
+
+    With `point_ids`, only entries of those points (and none of another point or of
+    no point: what is not tied to a point is not a coordinator's business).
+    """
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if entities is not None:
         query = query.where(AuditEntry.entity.in_(entities))
@@ -97,6 +101,8 @@ def entries(
         query = query.where(AuditEntry.cycle_id == cycle_id)
     if member_id is not None:
         query = query.where(AuditEntry.member_id == member_id)
+    if point_ids is not None:
+        query = query.where(AuditEntry.point_id.in_(point_ids))
     if text and text.strip():
         escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(AuditEntry.summary.ilike(f"%{escaped}%", escape="\\"))
@@ -111,4 +117,5 @@ def search(
     require(actor, AUDIT_READERS, _("consulter l'historique des modifications"))
     with db.reading() as session:
         return entries(session, entities=None if entity is None else (entity,),
-                       cycle_id=cycle_id, member_id=member_id, text=text, limit=limit)
+                       cycle_id=cycle_id, member_id=member_id, text=text, limit=limit,
+                       point_ids=actor.point_ids if actor.role is Role.COORDINATOR else None)

@@ -55,6 +55,9 @@ class ContractInput:
     cheque_count: int = 0
     #: The month each cheque is cashed in, "YYYY-MM", one per cheque.
     cheque_months: Sequence[str] = ()
+    #: Fortnightly only: 0 delivers in week A (from the season's first distribution),
+    #: 1 in week B (from the second).
+    fortnight_offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class ContractDetail:
     share_mode: ShareMode | None
     cheque_count: int
     cheque_months: tuple[str, ...]
+    fortnight_offset: int
     archived: bool
 
 
@@ -109,7 +113,8 @@ def _detail(c: Contract) -> ContractDetail:
         co_member_id=c.co_member_id,
         co_member=c.co_member.display_name if c.co_member is not None else "",
         share_mode=c.share_mode, cheque_count=c.cheque_count,
-        cheque_months=tuple(c.cheque_months), archived=c.archived_at is not None,
+        cheque_months=tuple(c.cheque_months), fortnight_offset=c.fortnight_offset,
+        archived=c.archived_at is not None,
     )
 
 
@@ -189,7 +194,16 @@ def checked_contract(data: ContractInput) -> dict[str, object]:
         "cheque_count": cheque_count,
         "cheque_months": _cheque_months(data.cheque_months, cheque_count, data.season_start,
                                         data.season_end),
+        "fortnight_offset": _fortnight_offset(data),
     }
+
+
+def _fortnight_offset(data: ContractInput) -> int:
+    if data.fortnight_offset not in (0, 1):
+        raise ValidationError(_("La semaine de livraison est A ou B."), field="fortnight_offset")
+    if data.frequency is not Frequency.FORTNIGHTLY:
+        return 0
+    return data.fortnight_offset
 
 
 def _find(session: Session, contract_id: int) -> Contract:

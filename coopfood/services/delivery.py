@@ -176,7 +176,8 @@ def _change(session: Session, actor: Actor, order: Order, line: OrderLine,
     audit.record(session, actor=actor, entity="order_line", entity_id=line.id,
                  action="deliver", summary=summary + (f" ({note})" if note else ""),
                  before={"quantity_delivered": before}, after={"quantity_delivered": qty},
-                 cycle_id=order.cycle_id, member_id=order.member_id)
+                 cycle_id=order.cycle_id, member_id=order.member_id,
+                 point_id=order.point_id)
     return True
 
 
@@ -273,7 +274,8 @@ def mark_absent(*, db: Database, actor: Actor, order_id: int,
                      before={"absent": not absent, "quantity_delivered": before},
                      after={"absent": absent, "quantity_delivered": {
                          str(line.id): line.quantity_delivered for line in lines}},
-                     cycle_id=order.cycle_id, member_id=order.member_id)
+                     cycle_id=order.cycle_id, member_id=order.member_id,
+                 point_id=order.point_id)
         session.flush()
         return _household(session, order)
 

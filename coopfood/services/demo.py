@@ -81,8 +81,6 @@ ZERO_QTY = Decimal("0.000")
 HALF_BASKET = Decimal("0.500")
 ONE = Decimal("1.000")
 NO_VAT = Decimal("0.00")
-#: A Thursday, from which week numbers (for fortnightly baskets) are counted.
-WEEK_EPOCH = dt.date(2001, 1, 4)
 
 
 class DemoSize(enum.StrEnum):
@@ -952,12 +950,11 @@ class _Builder:
         ]
         cashed = season_months[:: 6 // cheques][:cheques]
         # Which distributions of the period this contract delivers at.
-        indices = [
-            i for i, day in enumerate(self.dates)
-            if season_start <= day <= season_end
-            and (frequency is Frequency.WEEKLY
-                 or ((day - WEEK_EPOCH).days // 7) % 2 == parity)
-        ]
+        # (the same rule as coopfood.services.subscriptions: week A from the season's
+        # first distribution, week B from its second)
+        indices = [i for i, day in enumerate(self.dates) if season_start <= day <= season_end]
+        if frequency is Frequency.FORTNIGHTLY:
+            indices = indices[parity::2]
         # Who collects at each of them: one household, or each half of a shared basket.
         plan: dict[int, dict[int, Decimal]] = {}
         for position, i in enumerate(indices):
@@ -1002,6 +999,7 @@ class _Builder:
             "price_per_basket": basket.price_per_basket,
             "co_member_id": partner.id if partner is not None else None,
             "share_mode": share_mode, "cheque_count": cheques,
+            "fortnight_offset": parity if frequency is Frequency.FORTNIGHTLY else 0,
             "cheque_months": [f"{d.year:04d}-{d.month:02d}" for d in cashed],
             "archived_at": None, "version": 1,
             **self.timestamps(dt.datetime.combine(signed, dt.time(20, 0), tzinfo=dt.UTC)),

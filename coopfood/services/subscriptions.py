@@ -4,8 +4,9 @@ The rules:
 
 - A contract's basket is due at the distributions of its point within its
   season (season_start ≤ date ≤ season_end): at every one of them for a weekly
-  contract; for a fortnightly one at every other one, counted from the first
-  distribution of the season at that point (the 1st, 3rd, 5th…). The
+  contract; for a fortnightly one at every other one, from the first
+  distribution of the season at that point (week A: the 1st, 3rd, 5th…) or from
+  the second (week B, `Contract.fortnight_offset` = 1: the 2nd, 4th…). The
   distributions of a point are its cycles, whatever their state; when two
   cycles share a point and a date, the one created first carries the baskets.
 - A shared basket (a co-member on the contract) goes, in ALTERNATE mode, to
@@ -178,7 +179,10 @@ def regular_shares(contract: Contract, dates: Sequence[tuple[dt.date, int]],
         return {}
     turn = season.index(cycle_id)
     if contract.frequency is Frequency.FORTNIGHTLY:
-        if turn % 2:
+        # Week A (offset 0) delivers from the season's first distribution, week B from
+        # the second: co-ops split fortnightly baskets so each week's load is even.
+        turn -= contract.fortnight_offset
+        if turn < 0 or turn % 2:
             return {}
         turn //= 2
     if contract.co_member_id is None:

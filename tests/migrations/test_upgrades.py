@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 
 from coopfood.persistence.db import connect
 from coopfood.persistence.migrations import alembic_config, head_revision, open_database
-from coopfood.persistence.models import Coop, OrderLine, Producer, ProductPrice
+from coopfood.persistence.models import Contract, Coop, OrderLine, Producer, ProductPrice
 from tests.conftest import PG_URL, recreate_pg_database
 
 
@@ -41,6 +41,14 @@ def _data_at_0001(conn: Connection) -> None:
         "INSERT INTO member (id, version, last_name, first_name, co_member_name, phone, "
         "address, postal_code, city, point_id, payment_reference, print_phone, print_email) "
         "VALUES (1, 1, 'Éluard', 'Anna', '', '', '', '', '', 1, 'ADH-0001', FALSE, FALSE)"))
+    conn.execute(text(
+        "INSERT INTO basket_type (id, version, producer_id, name, price_ht, vat_rate) "
+        "VALUES (1, 1, 1, 'Panier légumes — petit', 1137, 550)"))
+    conn.execute(text(
+        "INSERT INTO contract (id, version, member_id, basket_type_id, point_id, season_start, "
+        "season_end, frequency, allowed_absences, price_per_basket, cheque_count, "
+        "cheque_months) VALUES (1, 1, 1, 1, 1, '2026-10-01', '2027-03-31', 'fortnightly', 3, "
+        "1200, 2, '[\"2026-10\", \"2027-01\"]')"))
     conn.execute(text("INSERT INTO cycle (id, version, name, distribution_date, state, "
                       "shortfall_rule) VALUES (1, 1, '', '2026-11-19', 'distributed', "
                       "'pro_rata')"))
@@ -50,6 +58,10 @@ def _data_at_0001(conn: Connection) -> None:
         "INSERT INTO order_line (id, order_id, product_id, source, quantity_ordered, "
         "quantity_delivered, unit_price_ht, vat_rate, member_unit_price) VALUES "
         "(1, 1, 1, 'a_la_carte', 1200, 1235, 1890, 550, 2094)"))
+    conn.execute(text(
+        "INSERT INTO order_line (id, order_id, basket_type_id, contract_id, source, "
+        "quantity_ordered, unit_price_ht, vat_rate, member_unit_price) VALUES "
+        "(2, 1, 1, 1, 'subscription', 1000, 1137, 550, 1200)"))
 
 
 #: For each earlier revision, how to put data in a database at that revision.
@@ -82,4 +94,11 @@ def test_upgrade_from_an_earlier_revision_keeps_the_data(revision: str, tmp_path
         assert line is not None
         assert (line.quantity_ordered, line.quantity_delivered, line.member_unit_price) == (
             Decimal("1.200"), Decimal("1.235"), Decimal("20.94"))
+        # The contract table was rebuilt (a new CHECK): its rows and the lines that
+        # refer to them are still there, and contracts deliver in week A by default.
+        contract = session.get(Contract, 1)
+        assert contract is not None
+        assert (contract.cheque_months, contract.fortnight_offset) == (["2026-10", "2027-01"], 0)
+        basket_line = session.get(OrderLine, 2)
+        assert basket_line is not None and basket_line.contract_id == 1
     upgraded.dispose()

@@ -263,3 +263,29 @@ def test_a_second_distribution_on_the_same_day_carries_no_basket(db: Database,
     # …and does not shift the fortnightly turns: Luc's baskets stay on the 1st, 3rd… dates.
     assert [d.member for d in due_baskets(db=db, actor=LOCAL_ADMIN, cycle_id=amap.cycles[2])
             if d.contract_id == amap.fortnightly] == ["BERNARD Luc"]
+
+
+def test_the_demo_follows_the_subscription_rules_to_the_basket(demo_db_copy: Database) -> None:
+    """Regenerating the demo's open distribution changes nothing: weeks A and B, shared
+    baskets, absences and postponements all agree with the service's rules."""
+    from coopfood.services.lists import list_cycles
+
+    [open_cycle] = list_cycles(db=demo_db_copy, actor=LOCAL_ADMIN, state=CycleState.OPEN)
+    sync = generate_subscription_lines(db=demo_db_copy, actor=LOCAL_ADMIN,
+                                       cycle_id=open_cycle.id)
+    assert (sync.added, sync.updated, sync.removed) == (0, 0, 0)
+    assert sync.baskets > 50
+
+
+def test_a_week_b_fortnightly_contract_delivers_from_the_second_distribution(
+    db: Database, amap: Amap
+) -> None:
+    week_b = save_contract(db=db, actor=LOCAL_ADMIN, data=ContractInput(
+        member_id=amap.anna, basket_type_id=amap.basket, point_id=amap.nord,
+        season_start=SEASON_START, season_end=SEASON_END, frequency=Frequency.FORTNIGHTLY,
+        price_per_basket="13,00", fortnight_offset=1)).id
+    for cycle_id in amap.cycles:
+        open_(db, cycle_id)
+    delivered = [week for week, cycle_id in enumerate(amap.cycles)
+                 if (week_b, amap.anna) in baskets(db, cycle_id)]
+    assert delivered == [1, 3, 5, 7]  # the 2nd, 4th, 6th and 8th distribution

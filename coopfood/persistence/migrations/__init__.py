@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -83,9 +84,32 @@ def upgrade(db: Database) -> bool:
     path = sqlite_path(db.url)
     if current is not None and path is not None and path.stat().st_size > 0:
         backup_sqlite_file(path, reason=f"avant-migration-{current}")
-    with db.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    if not db.is_sqlite:
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+        return True
+    with db.engine.connect() as connection:
+        # SQLite rebuilds a table to alter it (batch mode); with foreign keys on, dropping
+        # the old copy would cascade or fail. The pragma only takes effect outside a
+        # transaction, so it is set on the raw connection before the migration begins,
+        # and the links are checked before the migration commits.
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                command.upgrade(alembic_config(connection), "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise SchemaError(_broken_links_message(broken))
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
     return True
+
+
+def _broken_links_message(rows: Sequence[object]) -> str:
+    return (f"La mise à jour du schéma laisserait {len(rows)} lien(s) cassé(s) entre les "
+            "tables : elle a été annulée, la base est intacte.")
 
 
 def open_database(url: str) -> Database:
