@@ -45,14 +45,33 @@ def _pg_database_url(name: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
+#: Databases this test run made on the server, dropped when it ends.
+_CREATED_PG_DATABASES: set[str] = set()
+
+
 def recreate_pg_database(name: str) -> str:
-    """A new, empty PostgreSQL database called `name`; returns its URL."""
+    """A new, empty PostgreSQL database for this run (named after `name` and the process,
+    so that two test runs on one server never share one); returns its URL."""
+    unique = f"{name}_{os.getpid()}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{unique}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{unique}"'))
     admin.dispose()
-    return _pg_database_url(name)
+    _CREATED_PG_DATABASES.add(unique)
+    return _pg_database_url(unique)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_databases() -> Iterator[None]:
+    yield
+    if not PG_URL or not _CREATED_PG_DATABASES:
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in sorted(_CREATED_PG_DATABASES):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
