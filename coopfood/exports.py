@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
 from coopfood.i18n import N_, _
 from coopfood.imports.columns import COLUMNS, KINDS, Column, Kind
@@ -35,10 +35,10 @@ from coopfood.persistence.models import (
     MembershipFee,
     Producer,
     Product,
-    ProductPrice,
 )
 from coopfood.services import Actor, Role, ServiceError
 from coopfood.services.access import MEMBER_EDITORS, require
+from coopfood.services.products import prices_in_force
 
 #: A cell as gathered, before it is written in one format or the other.
 Value = str | Decimal | int | bool | dt.date | None
@@ -215,23 +215,11 @@ def _producers(db: Database, actor: Actor) -> list[dict[str, Value]]:
 
 def _products(db: Database, actor: Actor) -> list[dict[str, Value]]:
     today = dt.date.today()
-    latest = (
-        select(ProductPrice.product_id, func.max(ProductPrice.valid_from).label("valid_from"))
-        .where(ProductPrice.valid_from <= today)
-        .group_by(ProductPrice.product_id)
-        .subquery()
-    )
+    price = prices_in_force(today)
     query = (
-        select(Product, Producer.name, ProductPrice.price_ht)
+        select(Product, Producer.name, price.c.price_ht)
         .join(Producer, Product.producer_id == Producer.id)
-        .outerjoin(latest, latest.c.product_id == Product.id)
-        .outerjoin(
-            ProductPrice,
-            and_(
-                ProductPrice.product_id == Product.id,
-                ProductPrice.valid_from == latest.c.valid_from,
-            ),
-        )
+        .outerjoin(price, price.c.product_id == Product.id)
         .where(Product.archived_at.is_(None))
         .order_by(Producer.name, Product.name)
     )

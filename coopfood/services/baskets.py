@@ -24,6 +24,7 @@ from coopfood.persistence.models import (
 from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require
+from coopfood.services.producers import usable_producer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,18 +95,6 @@ def _find(session: Session, basket_type_id: int) -> BasketType:
     return basket
 
 
-def _usable_producer(session: Session, producer_id: int) -> Producer:
-    producer = session.get(Producer, producer_id)
-    if producer is None:
-        raise ValidationError(
-            _("Producteur n° {id} introuvable.").format(id=producer_id), field="producer_id")
-    if producer.archived_at is not None:
-        raise ValidationError(
-            _("Le producteur « {name} » est archivé : réactivez-le avant de lui ajouter des "
-              "paniers.").format(name=producer.name), field="producer_id")
-    return producer
-
-
 def _ensure_unique_name(session: Session, producer: Producer, name: str,
                         basket_type_id: int | None) -> None:
     other = session.scalar(select(BasketType.name).where(
@@ -136,7 +125,7 @@ def save_basket_type(
     try:
         with db.transaction() as session:
             if basket_type_id is None:
-                producer = _usable_producer(session, data.producer_id)
+                producer = usable_producer(session, data.producer_id, adding=_("des paniers"))
                 basket = BasketType()
             else:
                 basket = _find(session, basket_type_id)
@@ -148,7 +137,7 @@ def save_basket_type(
                             _("« {name} » a déjà des contrats ou des commandes : il ne peut "
                               "plus changer de producteur.").format(name=basket.name),
                             field="producer_id")
-                    producer = _usable_producer(session, data.producer_id)
+                    producer = usable_producer(session, data.producer_id, adding=_("des paniers"))
                 else:
                     producer = basket.producer
             _ensure_unique_name(session, producer, str(values["name"]), basket_type_id)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from coopfood.domain.enums import CycleState, Unit
 from coopfood.domain.vat import VatRegime
@@ -22,11 +22,11 @@ from coopfood.persistence.models import (
     OrderLine,
     Producer,
     Product,
-    ProductPrice,
     household_name,
 )
 from coopfood.persistence.sql import cents_to_money, line_amount_cents, sum_cents
 from coopfood.services import Actor, Role
+from coopfood.services.products import prices_in_force
 
 
 @dataclass(frozen=True)
@@ -160,23 +160,11 @@ def list_products(
 ) -> list[ProductRow]:
     """Products with the price in force on `on` (today by default)."""
     day = on or dt.date.today()
-    latest = (
-        select(ProductPrice.product_id, func.max(ProductPrice.valid_from).label("valid_from"))
-        .where(ProductPrice.valid_from <= day)
-        .group_by(ProductPrice.product_id)
-        .subquery()
-    )
+    price = prices_in_force(day)
     query = (
-        select(Product, Producer.name, ProductPrice.price_ht)
+        select(Product, Producer.name, price.c.price_ht)
         .join(Producer, Product.producer_id == Producer.id)
-        .outerjoin(latest, latest.c.product_id == Product.id)
-        .outerjoin(
-            ProductPrice,
-            and_(
-                ProductPrice.product_id == Product.id,
-                ProductPrice.valid_from == latest.c.valid_from,
-            ),
-        )
+        .outerjoin(price, price.c.product_id == Product.id)
         .order_by(Producer.name, Product.name)
     )
     if actor.role is Role.PRODUCER:

@@ -137,6 +137,19 @@ def _ensure_unique(session: Session, values: dict[str, object], producer_id: int
             raise ValidationError(message.format(value=value), field=column.key)
 
 
+def usable_producer(session: Session, producer_id: int, *, adding: str) -> Producer:
+    """The producer a new product or basket is added to: it must exist and be active."""
+    producer = session.get(Producer, producer_id)
+    if producer is None:
+        raise ValidationError(
+            _("Producteur n° {id} introuvable.").format(id=producer_id), field="producer_id")
+    if producer.archived_at is not None:
+        raise ValidationError(
+            _("Le producteur « {name} » est archivé : réactivez-le avant de lui ajouter "
+              "{what}.").format(name=producer.name, what=adding), field="producer_id")
+    return producer
+
+
 def get_producer(*, db: Database, actor: Actor, producer_id: int) -> ProducerDetail:
     with db.reading() as session:
         producer = session.get(Producer, producer_id)

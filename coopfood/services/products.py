@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql import Subquery
 
 from coopfood.domain.enums import CaseRule, Unit
 from coopfood.i18n import _, format_date
@@ -22,6 +23,7 @@ from coopfood.persistence.models import CycleOffer, OrderLine, Producer, Product
 from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require
+from coopfood.services.producers import usable_producer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,23 +121,30 @@ def checked_product(data: ProductInput) -> dict[str, object]:
     }
 
 
+def prices_in_force(day: dt.date) -> Subquery:
+    """A subquery (product_id, price_ht) of each product's price in force on `day`.
+
+    Join it to Product with an outer join: a product with no price yet gets None.
+    """
+    latest = (
+        select(ProductPrice.product_id, func.max(ProductPrice.valid_from).label("valid_from"))
+        .where(ProductPrice.valid_from <= day)
+        .group_by(ProductPrice.product_id)
+        .subquery()
+    )
+    return (
+        select(ProductPrice.product_id, ProductPrice.price_ht)
+        .join(latest, and_(latest.c.product_id == ProductPrice.product_id,
+                           latest.c.valid_from == ProductPrice.valid_from))
+        .subquery("price_in_force")
+    )
+
+
 def _find(session: Session, product_id: int) -> Product:
     product = session.get(Product, product_id)
     if product is None:
         raise NotFound(_("Produit n° {id} introuvable.").format(id=product_id))
     return product
-
-
-def _usable_producer(session: Session, producer_id: int) -> Producer:
-    producer = session.get(Producer, producer_id)
-    if producer is None:
-        raise ValidationError(
-            _("Producteur n° {id} introuvable.").format(id=producer_id), field="producer_id")
-    if producer.archived_at is not None:
-        raise ValidationError(
-            _("Le producteur « {name} » est archivé : réactivez-le avant de lui ajouter des "
-              "produits.").format(name=producer.name), field="producer_id")
-    return producer
 
 
 def _ensure_unique_name(session: Session, producer: Producer, name: str,
@@ -225,7 +234,7 @@ def save_product(
     try:
         with db.transaction() as session:
             if product_id is None:
-                producer = _usable_producer(session, data.producer_id)
+                producer = usable_producer(session, data.producer_id, adding=_("des produits"))
                 _ensure_unique_name(session, producer, str(values["name"]), None)
                 product = Product(**values)
                 session.add(product)
@@ -235,7 +244,7 @@ def save_product(
                 if expected_version is not None and product.version != expected_version:
                     raise StaleData(_("Ce produit"))
                 if data.producer_id != product.producer_id:
-                    producer = _usable_producer(session, data.producer_id)
+                    producer = usable_producer(session, data.producer_id, adding=_("des produits"))
                 else:
                     producer = product.producer
                 refuse_change_once_ordered(session, product, values)
