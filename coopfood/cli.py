@@ -36,8 +36,12 @@ log = logging.getLogger(__name__)
 LIST_KINDS = ("producers", "products", "members", "points", "cycles")
 #: `cycle ACTION ID`: the state each action moves a distribution to.
 CYCLE_ACTIONS = ("open", "close", "distribute", "reopen")
+#: `print KIND`: the distribution-day documents (coopfood.services.printing.DocumentKind).
+PRINT_KINDS = ("sheets", "pickup", "grid", "labels")
 #: The lists that can be imported from and exported to a spreadsheet.
 FILE_KINDS = ("producers", "products", "members")
+#: What can be imported: the lists, and the orders of a distribution (with --cycle).
+IMPORT_KINDS = (*FILE_KINDS, "orders")
 
 
 class CliError(Exception):
@@ -177,14 +181,17 @@ def build_parser() -> FrenchArgumentParser:
             "(séparateur ; , ou tabulation, UTF-8 ou Windows-1252) ou XLSX. Chaque ligne est "
             "vérifiée ; si une seule est rejetée, rien n'est enregistré (sauf avec "
             "--keep-valid). Réimporter le même fichier ne change rien. Code de sortie 0 si "
-            "tout a été importé."
+            "tout a été importé. Les commandes (orders) d'une distribution ouverte, --cycle ID, "
+            "se lisent d'un tableau à une ligne par foyer et une colonne par produit (un export "
+            "de formulaire, par exemple) ou à une ligne par produit commandé (colonnes foyer, "
+            "produit, quantité)."
         ),
     )
     importing.add_argument(
         "kind",
-        choices=FILE_KINDS,
+        choices=IMPORT_KINDS,
         metavar=_("TYPE"),
-        help=_("producers, products ou members"),
+        help=_("producers, products, members ou orders"),
     )
     importing.add_argument(
         "file", type=Path, metavar=_("FICHIER"), help=_("le fichier .csv ou .xlsx à importer")
@@ -198,6 +205,12 @@ def build_parser() -> FrenchArgumentParser:
         "--keep-valid",
         action="store_true",
         help=_("enregistrer les lignes valides même si d'autres sont rejetées"),
+    )
+    importing.add_argument(
+        "--cycle",
+        type=int,
+        metavar="ID",
+        help=_("numéro de la distribution des commandes importées (obligatoire pour orders)"),
     )
 
     exporting = commands.add_parser(
@@ -265,6 +278,30 @@ def build_parser() -> FrenchArgumentParser:
     )
     restoring.add_argument("file", type=Path, metavar=_("FICHIER"),
                            help=_("la sauvegarde à restaurer"))
+
+    printing = commands.add_parser(
+        "print",
+        help=_("imprimer les documents d'une distribution en PDF"),
+        description=_(
+            "Écrit les documents d'une distribution en PDF dans un dossier : un fichier par "
+            "point de distribution (par producteur pour les listes de préparation). sheets : "
+            "feuilles d'émargement ; pickup : listes de préparation producteur ; grid : "
+            "grilles produits × adhérents ; labels : étiquettes (planches A4 3 × 8)."
+        ),
+    )
+    printing.add_argument(
+        "kind",
+        choices=PRINT_KINDS,
+        metavar=_("DOCUMENT"),
+        help=_("sheets, pickup, grid ou labels"),
+    )
+    printing.add_argument("--cycle", type=int, required=True, metavar="ID",
+                          help=_("numéro de la distribution"))
+    printing.add_argument("--point", type=int, action="append", metavar="ID",
+                          help=_("numéro d'un point de distribution (à répéter ; par défaut : "
+                                 "tous les points de la distribution)"))
+    printing.add_argument("--out", type=Path, required=True, metavar=_("DOSSIER"),
+                          help=_("le dossier où écrire les PDF (créé s'il n'existe pas)"))
     return parser
 
 
@@ -491,6 +528,15 @@ def import_summary(report: ImportReport) -> str:
 def command_import(args: argparse.Namespace, out: TextIO) -> int:
     from coopfood.imports import import_file
 
+    if args.kind == "orders" and args.cycle is None:
+        raise CliError(
+            _(
+                "Indiquez la distribution des commandes à importer : --cycle ID (les numéros "
+                "sont donnés par « list cycles »)."
+            )
+        )
+    if args.kind != "orders" and args.cycle is not None:
+        raise CliError(_("L'option --cycle ne sert qu'à importer des commandes (orders)."))
     db = open_db(args.db)
     try:
         report = import_file(
@@ -501,6 +547,7 @@ def command_import(args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
             keep_valid=args.keep_valid,
             progress=TextProgress(sys.stderr),
+            cycle_id=args.cycle,
         )
     finally:
         db.dispose()
@@ -604,6 +651,24 @@ def command_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def command_print(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services.printing import print_documents
+
+    db = open_db(args.db)
+    try:
+        report = print_documents(db=db, actor=LOCAL_ADMIN, cycle_id=args.cycle,
+                                 kinds=[args.kind], point_ids=args.point, out_dir=args.out,
+                                 progress=TextProgress(sys.stderr))
+    finally:
+        db.dispose()
+    out.write(ngettext("{n} fichier écrit ({pages} pages) :\n",
+                       "{n} fichiers écrits ({pages} pages) :\n", len(report.files)).format(
+        n=len(report.files), pages=report.pages))
+    for printed in report.files:
+        out.write(f"{printed.path}\n")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "backup": command_backup,
     "restore": command_restore,
@@ -612,6 +677,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": command_import,
     "export": command_export,
     "cycle": command_cycle,
+    "print": command_print,
 }
 
 

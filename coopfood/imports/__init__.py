@@ -1,4 +1,5 @@
-"""Importing the lists co-ops keep in spreadsheets: producers, products, members.
+"""Importing the lists co-ops keep in spreadsheets: producers, products, members, and the
+orders of a distribution (`coopfood.imports.orders`).
 
 `import_file` reads a CSV or XLSX file, checks every row with the same
 `checked_*` functions as the window, and writes everything in one
@@ -19,14 +20,32 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from coopfood.i18n import N_, _
-from coopfood.imports.columns import KINDS, HeaderMatch, Kind, known_headers, match_headers
+from coopfood.imports.columns import (
+    IMPORT_KINDS,
+    KINDS,
+    HeaderMatch,
+    ImportKind,
+    Kind,
+    known_headers,
+    match_headers,
+)
 from coopfood.imports.engine import Importer, Outcome, Plans, Row, RowError, RowRejected
 from coopfood.imports.reader import ImportFileError, SourceRow, read_table
 from coopfood.persistence.db import Database
 from coopfood.services import Actor, ProgressCallback, ServiceError, no_progress
 from coopfood.services.access import CATALOGUE_EDITORS, MEMBER_EDITORS, require
+from coopfood.services.orders import ORDER_TAKERS
 
-__all__ = ["KINDS", "ImportFileError", "ImportReport", "Kind", "RowError", "import_file"]
+__all__ = [
+    "IMPORT_KINDS",
+    "KINDS",
+    "ImportFileError",
+    "ImportKind",
+    "ImportReport",
+    "Kind",
+    "RowError",
+    "import_file",
+]
 
 #: How often (in rows) progress is told: often enough for a bar, cheap enough for 10,000 rows.
 PROGRESS_EVERY = 100
@@ -36,7 +55,7 @@ PROGRESS_EVERY = 100
 class ImportReport:
     """What an import did, or would do on a dry run or with rejected rows."""
 
-    kind: Kind
+    kind: ImportKind
     file: str
     created: int
     updated: int
@@ -57,7 +76,14 @@ class ImportReport:
         return self.rejected == 0
 
 
-def _importer(kind: Kind, session: Session, actor: Actor, today: dt.date) -> Importer:
+def _importer(
+    kind: ImportKind, session: Session, actor: Actor, today: dt.date, cycle_id: int | None
+) -> Importer:
+    if kind == "orders":
+        from coopfood.imports.orders import OrderImporter
+
+        assert cycle_id is not None
+        return OrderImporter(session=session, actor=actor, today=today, cycle_id=cycle_id)
     if kind == "producers":
         from coopfood.imports.producers import ProducerImporter
 
@@ -75,6 +101,7 @@ _WHAT = {
     "producers": (CATALOGUE_EDITORS, N_("importer des producteurs")),
     "products": (CATALOGUE_EDITORS, N_("importer des produits")),
     "members": (MEMBER_EDITORS, N_("importer des adhérents")),
+    "orders": (ORDER_TAKERS, N_("importer des commandes")),
 }
 
 
@@ -82,40 +109,44 @@ def import_file(
     *,
     db: Database,
     actor: Actor,
-    kind: Kind,
+    kind: ImportKind,
     path: Path | str,
     dry_run: bool = False,
     keep_valid: bool = False,
     progress: ProgressCallback = no_progress,
     today: dt.date | None = None,
+    cycle_id: int | None = None,
 ) -> ImportReport:
-    """Import a list from a CSV or XLSX file; see the module's docstring.
+    """Import a list, or the orders of distribution `cycle_id`, from a CSV or XLSX file; see
+    the module's docstring.
 
     A file that cannot be read, or lacks a required column, raises an
     `ImportFileError` (a `ServiceError`) naming the file. `Cancelled` raised by
     `progress` stops the import with nothing written.
     """
-    if kind not in KINDS:
+    if kind not in IMPORT_KINDS:
         raise ServiceError(
             _("Type de liste « {kind} » inconnu : {kinds}.").format(
-                kind=kind, kinds=", ".join(KINDS)
+                kind=kind, kinds=", ".join(IMPORT_KINDS)
             )
         )
+    if kind == "orders" and cycle_id is None:
+        raise ServiceError(_("Pour importer des commandes, indiquez leur distribution."))
     roles, what = _WHAT[kind]
     require(actor, roles, _(what))
     path = Path(path)
     progress(0, 1, _("Lecture de {file}…").format(file=path.name))
     table = read_table(path, known_headers=known_headers(kind))
     match = match_headers(kind, table.headers, table.name)
-    warnings = [
-        RowError(table.header_line, header, _("colonne inconnue, ignorée."))
-        for header in match.ignored
-    ]
     scope: AbstractContextManager[Session] = db.reading() if dry_run else db.transaction()
     try:
         with scope as session:
-            importer = _importer(kind, session, actor, today or dt.date.today())
+            importer = _importer(kind, session, actor, today or dt.date.today(), cycle_id)
             importer.preload()
+            warnings = [
+                RowError(table.header_line, header, _("colonne inconnue, ignorée."))
+                for header in importer.claim_columns(table, match)
+            ]
             plans = _plan(importer, kind, table.rows, match, progress)
             write = not dry_run and (not plans.errors or keep_valid)
             if write:
@@ -151,7 +182,7 @@ def import_file(
 
 def _plan(
     importer: Importer,
-    kind: Kind,
+    kind: ImportKind,
     rows: tuple[SourceRow, ...],
     match: HeaderMatch,
     progress: ProgressCallback,

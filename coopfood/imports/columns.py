@@ -2,7 +2,9 @@
 
 One table per kind of list: the French name an export writes (`header`) and
 the other names co-ops give the same column in their own spreadsheets. An
-export therefore re-imports as it is.
+export therefore re-imports as it is. Orders are imported only; besides the
+columns below, a file of orders has one column per product (see
+`coopfood.imports.orders`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from typing import Literal
 from coopfood.i18n import _
 from coopfood.imports.reader import ImportFileError, normalize_header
 
+#: The lists that are imported and exported.
 Kind = Literal["producers", "products", "members"]
 KINDS: tuple[Kind, ...] = ("producers", "products", "members")
+#: What can be imported: the lists, and the orders of a distribution.
+ImportKind = Literal["producers", "products", "members", "orders"]
+IMPORT_KINDS: tuple[ImportKind, ...] = (*KINDS, "orders")
 
 
 @dataclass(frozen=True)
@@ -169,25 +175,66 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("active", "actif", ("en vente", "disponible")),
 )
 
-COLUMNS: dict[Kind, tuple[Column, ...]] = {
+#: The household, the point, and for a file with one line per product ordered (the "long"
+#: layout), the product and its quantity; in the "wide" layout each product has a column.
+ORDER_COLUMNS: tuple[Column, ...] = (
+    Column("email", "email", _EMAIL),
+    Column("last_name", "nom", ("nom de famille",)),
+    Column("first_name", "prénom", ("prenoms", "prénoms")),
+    #: The whole name of the household in one column: « DUPONT Marie » or « Marie Dupont ».
+    Column(
+        "household",
+        "foyer",
+        (
+            "adhérent",
+            "adhérente",
+            "adhérent(e)",
+            "membre",
+            "nom du foyer",
+            "nom et prénom",
+            "nom prénom",
+            "prénom et nom",
+            "prénom nom",
+            "nom complet",
+            "votre nom",
+            "nom de l'adhérent",
+        ),
+    ),
+    Column(
+        "point",
+        "point de distribution",
+        ("point", "lieu", "lieu de distribution", "point de retrait", "lieu de retrait"),
+    ),
+    Column("product", "produit", ("nom du produit", "désignation", "article", "libellé")),
+    Column("producer", "producteur", ("nom du producteur", "fournisseur")),
+    Column(
+        "quantity",
+        "quantité",
+        ("qté", "qte", "quantité commandée", "qté commandée"),
+    ),
+)
+
+COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     "members": MEMBER_COLUMNS,
     "producers": PRODUCER_COLUMNS,
     "products": PRODUCT_COLUMNS,
+    "orders": ORDER_COLUMNS,
 }
 
 #: Columns of which at least one must be there.
-ONE_OF: dict[Kind, tuple[str, ...]] = {
+ONE_OF: dict[ImportKind, tuple[str, ...]] = {
     "members": (),
     "producers": (),
     "products": ("price_ht", "price_ttc"),
+    "orders": ("email", "last_name", "household"),
 }
 
 
-def column(kind: Kind, key: str) -> Column:
+def column(kind: ImportKind, key: str) -> Column:
     return next(c for c in COLUMNS[kind] if c.key == key)
 
 
-def known_headers(kind: Kind) -> frozenset[str]:
+def known_headers(kind: ImportKind) -> frozenset[str]:
     return frozenset().union(*(c.names for c in COLUMNS[kind]))
 
 
@@ -202,7 +249,7 @@ class HeaderMatch:
     #: headers of the file that name no known column
     ignored: tuple[str, ...]
 
-    def header(self, kind: Kind, key: str) -> str | None:
+    def header(self, kind: ImportKind, key: str) -> str | None:
         """How the user named a column, else its name in our exports (None: no such column)."""
         if key in self.headers:
             return self.headers[key]
@@ -210,7 +257,7 @@ class HeaderMatch:
         return known.header if known else None
 
 
-def match_headers(kind: Kind, headers: tuple[str, ...], file_name: str) -> HeaderMatch:
+def match_headers(kind: ImportKind, headers: tuple[str, ...], file_name: str) -> HeaderMatch:
     """Find the known columns among `headers`; a missing required column refuses the file."""
     by_name = {name: c for c in COLUMNS[kind] for name in c.names}
     positions: dict[str, int] = {}

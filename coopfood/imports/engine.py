@@ -21,8 +21,8 @@ from typing import Any, ClassVar, TypeVar
 from sqlalchemy.orm import Session
 
 from coopfood.i18n import _
-from coopfood.imports.columns import HeaderMatch, Kind
-from coopfood.imports.reader import Cell, SourceRow
+from coopfood.imports.columns import HeaderMatch, ImportKind
+from coopfood.imports.reader import Cell, SourceRow, Table
 from coopfood.imports.values import CellError
 from coopfood.services import Actor, ValidationError
 
@@ -95,7 +95,7 @@ class RowRejected(Exception):
 class Row:
     """A data line of the file, read by column key rather than by position."""
 
-    def __init__(self, kind: Kind, source: SourceRow, match: HeaderMatch) -> None:
+    def __init__(self, kind: ImportKind, source: SourceRow, match: HeaderMatch) -> None:
         self.kind = kind
         self.line = source.line
         self._cells = source.cells
@@ -111,6 +111,10 @@ class Row:
         if position is None or position >= len(self._cells):
             return None
         return self._cells[position]
+
+    def at(self, position: int) -> Cell:
+        """The cell at a position of the file (a column the kind's table does not know)."""
+        return self._cells[position] if position < len(self._cells) else None
 
     def header(self, key: str) -> str | None:
         return self._match.header(self.kind, key)
@@ -142,7 +146,7 @@ class Row:
 class Importer(ABC):
     """One kind of list: loads what the base holds, plans each row."""
 
-    kind: ClassVar[Kind]
+    kind: ClassVar[ImportKind]
 
     def __init__(self, *, session: Session, actor: Actor, today: dt.date) -> None:
         self.session = session
@@ -153,6 +157,11 @@ class Importer(ABC):
     @abstractmethod
     def preload(self) -> None:
         """Read once what the rows will be matched against."""
+
+    def claim_columns(self, table: Table, match: HeaderMatch) -> tuple[str, ...]:
+        """Take the file's columns this kind reads beyond its known ones (the products of a
+        file of orders); returns the headers left ignored. Called after `preload`."""
+        return match.ignored
 
     @abstractmethod
     def plan(self, row: Row) -> Change:

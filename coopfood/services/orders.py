@@ -3,7 +3,8 @@
 `load_grid` reads everything a point's grid shows in a handful of queries;
 `set_quantity` writes one cell and returns what changed (the cell, the
 household's total, the product's total and what is left under its cap) so a
-view refreshes one row and one column.
+view refreshes one row and one column. `set_quantity_in` applies the same rules
+inside a caller's transaction (an import of orders writes a whole file in one).
 
 Caps are per distribution (across all its points) and are never exceeded by
 concurrent writers: on PostgreSQL the offer's row is locked before the total
@@ -439,65 +440,97 @@ def set_quantity(
     refused.
     """
     require(actor, ORDER_TAKERS, _("saisir des commandes"))
-    qty = check.positive_quantity(quantity, field="quantity", label=_("La quantité"))
     who = _("Le bon de commande de ce foyer")
     try:
         with db.transaction() as session:
-            cycle = find_cycle(session, cycle_id, lock="share")
-            require_orders_open(cycle)
-            offer = session.scalars(
-                select(CycleOffer)
-                .where(CycleOffer.cycle_id == cycle_id, CycleOffer.product_id == product_id)
-                .with_for_update()).first()
-            product = session.get(Product, product_id)
-            if product is None:
-                raise NotFound(_("Produit n° {id} introuvable.").format(id=product_id))
-            if offer is None:
-                raise ValidationError(
-                    _("« {name} » n'est pas proposé dans cette distribution.").format(
-                        name=product.name), field="product_id")
             member = session.get(Member, member_id)
-            if member is None:
-                raise NotFound(_("Adhérent n° {id} introuvable.").format(id=member_id))
-            who = _("Le bon de commande de {name}").format(name=member.display_name)
-            order = session.scalars(select(Order).where(
-                Order.cycle_id == cycle_id, Order.member_id == member_id)).first()
-            point_id = order.point_id if order is not None else member.point_id
-            _check_point(session, actor, cycle, member, point_id)
-            if expected_order_version is not None and (
-                    order is None or order.version != expected_order_version):
-                raise StaleData(who)
-            lines = [] if order is None else list(session.scalars(
-                select(OrderLine)
-                .where(OrderLine.order_id == order.id, OrderLine.product_id == product_id)
-                .order_by(OrderLine.created_at, OrderLine.id)))
-            old = sum((line.quantity_ordered for line in lines), ZERO_QTY)
-            others = product_total(session, cycle_id, product_id) - old
-            if qty != old:
-                if offer.cap is not None and qty > old and others + qty > offer.cap:
-                    raise _cap_reached(product, offer.cap, others, old)
-                assert point_id is not None
-                order = ensure_order(session, cycle=cycle, member_id=member_id,
-                                     point_id=point_id)
-                _write_cell(session, cycle, order, product, lines, qty)
-                order.updated_at = dt.datetime.now(dt.UTC)  # a new version of the order
-                session.flush()
-            total = others + qty
-            if order is None:
-                return CellResult(
-                    cycle_id=cycle_id, member_id=member_id, product_id=product_id,
-                    quantity=qty, order_id=None, order_version=None, row_number=None,
-                    member_total=Decimal("0.00"), product_total=total,
-                    remaining=None if offer.cap is None else offer.cap - total,
-                    case_missing=_case_missing(product, total), changed=False)
-            return CellResult(
-                cycle_id=cycle_id, member_id=member_id, product_id=product_id, quantity=qty,
-                order_id=order.id, order_version=order.version, row_number=order.row_number,
-                member_total=order_total(session, order.id), product_total=total,
-                remaining=None if offer.cap is None else offer.cap - total,
-                case_missing=_case_missing(product, total), changed=qty != old)
+            if member is not None:
+                who = _("Le bon de commande de {name}").format(name=member.display_name)
+            cycle = find_cycle(session, cycle_id, lock="share")
+            return set_quantity_in(
+                session, actor=actor, cycle=cycle, member_id=member_id, product_id=product_id,
+                quantity=quantity, expected_order_version=expected_order_version)
     except StaleDataError:
         raise StaleData(who) from None
+
+
+def set_quantity_in(
+    session: Session, *, actor: Actor, cycle: Cycle, member_id: int, product_id: int,
+    quantity: Decimal | int | str, point_id: int | None = None,
+    expected_order_version: int | None = None,
+) -> CellResult:
+    """`set_quantity` within the caller's transaction: an import writes many cells in one.
+
+    `cycle` comes from `find_cycle(session, …, lock="share")`. `point_id` is the point
+    where a household with no order yet collects it (by default its own point); a
+    household that has an order keeps that order's point, and another one is refused.
+    """
+    require(actor, ORDER_TAKERS, _("saisir des commandes"))
+    qty = check.positive_quantity(quantity, field="quantity", label=_("La quantité"))
+    require_orders_open(cycle)
+    cycle_id = cycle.id
+    offer = session.scalars(
+        select(CycleOffer)
+        .where(CycleOffer.cycle_id == cycle_id, CycleOffer.product_id == product_id)
+        .with_for_update()).first()
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(_("Produit n° {id} introuvable.").format(id=product_id))
+    if offer is None:
+        raise ValidationError(
+            _("« {name} » n'est pas proposé dans cette distribution.").format(
+                name=product.name), field="product_id")
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(_("Adhérent n° {id} introuvable.").format(id=member_id))
+    order = session.scalars(select(Order).where(
+        Order.cycle_id == cycle_id, Order.member_id == member_id)).first()
+    if order is not None and point_id is not None and point_id != order.point_id:
+        raise ValidationError(
+            _("{name} a déjà une commande au point « {point} » dans cette distribution.").format(
+                name=member.display_name, point=_point_name(session, order.point_id)),
+            field="point_id")
+    if order is not None:
+        point_id = order.point_id
+    elif point_id is None:
+        point_id = member.point_id
+    _check_point(session, actor, cycle, member, point_id)
+    if expected_order_version is not None and (
+            order is None or order.version != expected_order_version):
+        raise StaleData(_("Le bon de commande de {name}").format(name=member.display_name))
+    lines = [] if order is None else list(session.scalars(
+        select(OrderLine)
+        .where(OrderLine.order_id == order.id, OrderLine.product_id == product_id)
+        .order_by(OrderLine.created_at, OrderLine.id)))
+    old = sum((line.quantity_ordered for line in lines), ZERO_QTY)
+    others = product_total(session, cycle_id, product_id) - old
+    if qty != old:
+        if offer.cap is not None and qty > old and others + qty > offer.cap:
+            raise cap_reached(product.name, product.unit, offer.cap, others, old)
+        assert point_id is not None
+        order = ensure_order(session, cycle=cycle, member_id=member_id, point_id=point_id)
+        _write_cell(session, cycle, order, product, lines, qty)
+        order.updated_at = dt.datetime.now(dt.UTC)  # a new version of the order
+        session.flush()
+    total = others + qty
+    if order is None:
+        return CellResult(
+            cycle_id=cycle_id, member_id=member_id, product_id=product_id,
+            quantity=qty, order_id=None, order_version=None, row_number=None,
+            member_total=Decimal("0.00"), product_total=total,
+            remaining=None if offer.cap is None else offer.cap - total,
+            case_missing=_case_missing(product, total), changed=False)
+    return CellResult(
+        cycle_id=cycle_id, member_id=member_id, product_id=product_id, quantity=qty,
+        order_id=order.id, order_version=order.version, row_number=order.row_number,
+        member_total=order_total(session, order.id), product_total=total,
+        remaining=None if offer.cap is None else offer.cap - total,
+        case_missing=_case_missing(product, total), changed=qty != old)
+
+
+def _point_name(session: Session, point_id: int) -> str:
+    point = session.get(DistributionPoint, point_id)
+    return point.name if point is not None else str(point_id)
 
 
 def _check_point(session: Session, actor: Actor, cycle: Cycle, member: Member,
@@ -510,13 +543,16 @@ def _check_point(session: Session, actor: Actor, cycle: Cycle, member: Member,
     require_point(actor, point_id, _("saisir les commandes de ce point de distribution"))
 
 
-def _cap_reached(product: Product, cap: Decimal, others: Decimal, old: Decimal) -> CapReached:
+def cap_reached(name: str, unit: Unit, cap: Decimal, others: Decimal,
+                old: Decimal) -> CapReached:
+    """The refusal of an order over a cap: `others` is what the other households ordered,
+    `old` what this one had."""
     left = max(cap - others - old, ZERO_QTY)
     message = _("Plafond atteint pour {name} : il reste {left}.").format(
-        name=product.name, left=quantity_text(left, product.unit))
+        name=name, left=quantity_text(left, unit))
     if old > 0:
         message += " " + _("Ce foyer en a déjà {old} : {most} au plus.").format(
-            old=format_number(old), most=quantity_text(old + left, product.unit))
+            old=format_number(old), most=quantity_text(old + left, unit))
     return CapReached(message, remaining=left)
 
 
