@@ -43,14 +43,13 @@ from coopfood.persistence.models import (
     OrderLine,
     Producer,
     Product,
-    ProductPrice,
     household_name,
 )
 from coopfood.persistence.sql import cents_to_money, line_amount_cents, raw, sum_cents
 from coopfood.services import Actor, NotFound, Role, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import require, require_point
-from coopfood.services.products import price_on
+from coopfood.services.products import price_on, prices_in_force
 
 #: Who may take orders (and run distributions); a coordinator only at its points.
 ORDER_TAKERS = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -397,20 +396,13 @@ def _grid_members(session: Session, cycle_id: int, point_id: int) -> tuple[GridM
 def offered_products(session: Session, cycle: Cycle) -> tuple[GridProduct, ...]:
     """The cycle's offer with each product's member price on the distribution date."""
     day = cycle.distribution_date
-    latest = (
-        select(ProductPrice.product_id, func.max(ProductPrice.valid_from).label("valid_from"))
-        .where(ProductPrice.valid_from <= day)
-        .group_by(ProductPrice.product_id)
-        .subquery()
-    )
+    prices = prices_in_force(day)
     fee = coop_fee(session)
     rows = sorted(session.execute(
-        select(CycleOffer.cap, Product, Producer, ProductPrice.price_ht)
+        select(CycleOffer.cap, Product, Producer, prices.c.price_ht)
         .join(Product, Product.id == CycleOffer.product_id)
         .join(Producer, Producer.id == Product.producer_id)
-        .outerjoin(latest, latest.c.product_id == Product.id)
-        .outerjoin(ProductPrice, and_(ProductPrice.product_id == Product.id,
-                                      ProductPrice.valid_from == latest.c.valid_from))
+        .outerjoin(prices, prices.c.product_id == Product.id)
         .where(CycleOffer.cycle_id == cycle.id)
     ), key=lambda r: (sort_key(r[2].name), sort_key(r[1].name), r[1].id))
     return tuple(
