@@ -1,7 +1,8 @@
 """The main window: a navigation list on the left, the chosen section on the right.
 
 A section's page is built (and its module imported) the first time it is shown,
-so opening the window costs one page, not nine.
+so opening the window costs one page, not eleven. The « Fichier » menu opens
+the co-op's settings and imports or exports a list through its page.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,10 +30,24 @@ import coopfood
 from coopfood.i18n import N_, _
 from coopfood.persistence.db import Database, describe_url
 from coopfood.services import Actor
-from coopfood.services.coop import get_coop
+from coopfood.services.coop import CoopDetail, get_coop
+from ui import worker
+from ui.dialogs import messages
 from ui.views.context import PageContext
+from ui.views.coop_settings import CoopDashboardPage
+from ui.views.list_page import ListPage
+
+if TYPE_CHECKING:
+    from coopfood.imports import Kind
 
 DEFAULT_SIZE = QSize(1200, 800)
+
+#: The lists the « Fichier » menu imports and exports: (section, menu entry).
+TRANSFERS: tuple[tuple[Kind, str, str], ...] = (
+    ("members", "members", N_("&Adhérents…")),
+    ("producers", "producers", N_("&Producteurs…")),
+    ("products", "products", N_("P&roduits…")),
+)
 
 
 @dataclass(frozen=True)
@@ -44,14 +60,16 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("dashboard", N_("Tableau de bord"), "ui.views.dashboard:build_dashboard_page"),
+    Section("dashboard", N_("Tableau de bord"), "ui.views.coop_settings:build_dashboard_page"),
     Section("distributions", N_("Distributions"), "ui.views.cycles:build_distributions_page"),
     Section("orders", N_("Commandes"), "ui.views.cycles:build_orders_page"),
     Section("members", N_("Adhérents"), "ui.views.members:build_members_page"),
     Section("producers", N_("Producteurs"), "ui.views.catalogue:build_producers_page"),
     Section("products", N_("Produits"), "ui.views.catalogue:build_products_page"),
+    Section("baskets", N_("Paniers"), "ui.views.baskets:build_baskets_page"),
+    Section("contracts", N_("Contrats"), "ui.views.contracts:build_contracts_page"),
     Section("points", N_("Points de distribution"), "ui.views.points:build_points_page"),
-    Section("documents", N_("Documents"), "ui.views.cycles:build_documents_page"),
+    Section("documents", N_("Documents"), "ui.views.documents:build_documents_page"),
     Section("treasury", N_("Trésorerie"), "ui.views.members:build_treasury_page"),
 )
 
@@ -74,6 +92,8 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.db = db
+        self.actor = actor
         self._db = db
         self._context = PageContext(db=db, actor=actor, navigate=self.show_section, today=today)
         self._pages: dict[str, QWidget] = {}
@@ -149,7 +169,12 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
             self._pages[key] = page
+            self._on_page_built(key, page)
         return self._pages[key]
+
+    def _on_page_built(self, key: str, page: QWidget) -> None:
+        if isinstance(page, CoopDashboardPage):
+            page.coop_banner.coop_saved.connect(self._show_coop)
 
     def _on_nav_row(self, row: int) -> None:
         if row < 0:
@@ -162,6 +187,23 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu(_("&Fichier"))
+        self.coop_settings_action = QAction(_("Paramètres de la &coopérative…"), self)
+        self.coop_settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.coop_settings_action.triggered.connect(self.edit_coop_settings)
+        file_menu.addAction(self.coop_settings_action)
+        file_menu.addSeparator()
+        import_menu = file_menu.addMenu(_("&Importer"))
+        export_menu = file_menu.addMenu(_("&Exporter"))
+        self.import_actions: dict[str, QAction] = {}
+        self.export_actions: dict[str, QAction] = {}
+        for kind, section, label in TRANSFERS:
+            action = import_menu.addAction(_(label))
+            action.triggered.connect(lambda _checked=False, s=section: self.import_list(s))
+            self.import_actions[kind] = action
+            action = export_menu.addAction(_(label))
+            action.triggered.connect(lambda _checked=False, s=section: self.export_list(s))
+            self.export_actions[kind] = action
+        file_menu.addSeparator()
         self.quit_action = QAction(_("&Quitter"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -190,6 +232,40 @@ class MainWindow(QMainWindow):
         status.addWidget(self.database_label, 1)
         status.addPermanentWidget(self.coop_label)
 
+    # --- the co-op, imports and exports ---------------------------------------------------
+
+    def edit_coop_settings(self) -> None:
+        """« Fichier → Paramètres de la coopérative… »."""
+        from ui.views.coop_settings import ask_coop_settings
+
+        saved = ask_coop_settings(self, self._context)
+        if saved is not None:
+            self._show_coop(saved)
+            dashboard = self._pages.get("dashboard")
+            if isinstance(dashboard, CoopDashboardPage):
+                dashboard.coop_banner.show_coop(saved)
+
+    def _show_coop(self, coop: CoopDetail) -> None:
+        self._coop_name = coop.name
+        self.setWindowTitle(_("coopfood — {coop}").format(coop=coop.name))
+        self.coop_label.setText(coop.name)
+
+    def _list_page(self, section: str) -> ListPage[Any] | None:
+        self.show_section(section)
+        page = self.page(section)
+        return page if isinstance(page, ListPage) else None
+
+    def import_list(self, section: str) -> None:
+        """« Fichier → Importer → … »: the section's page imports, and shows the result."""
+        page = self._list_page(section)
+        if page is not None:
+            page.import_rows()
+
+    def export_list(self, section: str) -> None:
+        page = self._list_page(section)
+        if page is not None:
+            page.export_rows()
+
     def about_text(self) -> str:
         return _(
             "<p><b>coopfood {version}</b></p>"
@@ -204,4 +280,10 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, _("À propos de coopfood"), self.about_text())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if worker.busy():
+            # A write under way finishes (or is cancelled) first: it is never cut short.
+            messages.show_info(self, _("Un enregistrement est en cours : attendez qu'il se "
+                                       "termine avant de quitter coopfood."))
+            event.ignore()
+            return
         event.accept()

@@ -104,3 +104,8 @@ def window(qtbot: QtBot, demo_db: Database) -> Iterator[MainWindow]:
     main.show()
     qtbot.waitExposed(main)
     yield main
+
+
+# --- playing the user: message boxes and file choosers answered, the queue emptied ---------
+
+from tests.ui.drive import answers, idle_worker  # noqa: E402, F401 — fixtures for every test

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QHelpEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QToolTip
 from pytestqt.qtbot import QtBot
 
 from coopfood.domain.enums import CycleState
 from coopfood.persistence.db import Database, describe_url
 from coopfood.services import LOCAL_ADMIN
+from coopfood.services.contracts import list_contracts
 from coopfood.services.coop import get_coop
 from coopfood.services.lists import (
     list_cycles,
@@ -24,19 +26,21 @@ from coopfood.services.lists import (
 from tests.ui.conftest import TODAY
 from ui.display import date_text, fold, number_text
 from ui.main_window import SECTIONS, MainWindow
+from ui.pending_services import list_basket_types
 from ui.views.dashboard import DashboardPage, split_open_cycles
 from ui.views.list_page import ListPage
 
 NAV_LABELS = [
     "Tableau de bord", "Distributions", "Commandes", "Adhérents", "Producteurs", "Produits",
-    "Points de distribution", "Documents", "Trésorerie",
+    "Paniers", "Contrats", "Points de distribution", "Documents", "Trésorerie",
 ]
 
 
 def click_section(qtbot: QtBot, window: MainWindow, label: str) -> None:
     [item] = window.nav.findItems(label, Qt.MatchFlag.MatchExactly)
     rect = window.nav.visualItemRect(item)
-    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, rect.center())
 
 
 def list_page(window: MainWindow) -> ListPage[Any]:
@@ -75,12 +79,16 @@ def test_walking_through_every_section_shows_the_real_rows(
     producers = list_producers(db=db, actor=actor)
     products = list_products(db=db, actor=actor)
     points = list_points(db=db, actor=actor)
+    baskets = list_basket_types(db=db, actor=actor)
+    contracts = list_contracts(db=db, actor=actor)
     expected = {
         "Distributions": (len(cycles), date_text(cycles[0].date)),
         "Commandes": (len(cycles), date_text(cycles[0].date)),
         "Adhérents": (len(members), min(members, key=lambda m: fold(m.name)).name),
         "Producteurs": (len(producers), min(producers, key=lambda p: fold(p.name)).name),
         "Produits": (len(products), products[0].name),
+        "Paniers": (len(baskets), baskets[0].name),
+        "Contrats": (len(contracts), contracts[0].member),
         "Points de distribution": (len(points), min(points, key=lambda p: fold(p.name)).name),
         "Documents": (len(cycles), date_text(cycles[0].date)),
         "Trésorerie": (len(members), min(members, key=lambda m: fold(m.name)).name),
@@ -124,7 +132,7 @@ def test_typing_a_name_without_accents_filters_the_members(
     click_section(qtbot, window, "Adhérents")
     page = list_page(window)
 
-    qtbot.keyClicks(page.search, typed)
+    QTest.keyClicks(page.search, typed)
 
     shown = page.visible_rows()
     assert 0 < len(shown) < len(members)
@@ -136,7 +144,7 @@ def test_typing_a_name_without_accents_filters_the_members(
     assert page.count_label.text() == (
         f"{number_text(len(shown))} sur {number_text(len(members))} adhérents")
 
-    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    QTest.keyClick(page.search, Qt.Key.Key_Return)
     assert page.table.hasFocus()
     assert page.table.selectionModel().selectedRows()[0].row() == 0
 
@@ -187,11 +195,11 @@ def test_a_dashboard_figure_opens_its_list(qtbot: QtBot, window: MainWindow) -> 
     page = window.stack.currentWidget()
     assert isinstance(page, DashboardPage)
     tile = page.tiles["members"]
-    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(tile, Qt.MouseButton.LeftButton)
     assert window.current_section() == "members"
     assert window.nav.currentItem().text() == "Adhérents"
     window.show_section("dashboard")
-    qtbot.keyClick(page.tiles["producers"], Qt.Key.Key_Space)
+    QTest.keyClick(page.tiles["producers"], Qt.Key.Key_Space)
     assert window.current_section() == "producers"
 
 

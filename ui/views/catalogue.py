@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import QWidget
 
 from coopfood.i18n import _
 from coopfood.services.lists import ProducerRow, ProductRow, list_producers, list_products
+from coopfood.services.producers import archive_producer, delete_producer
+from coopfood.services.products import archive_product, delete_product
+from ui.dialogs.producer import ask_producer
+from ui.dialogs.product import ask_product
 from ui.display import MISSING, counted, date_text, money_text, number_text, percent_text, yes_no
 from ui.table_model import Align, Column
 from ui.views.context import PageContext
-from ui.views.list_page import ListPage
+from ui.views.list_page import ListActions, ListPage, saved_id
 
 
 def siret_text(siret: str | None) -> str:
@@ -38,6 +44,22 @@ def producer_columns() -> list[Column[ProducerRow]]:
     ]
 
 
+def producer_actions(context: PageContext) -> ListActions[ProducerRow]:
+    db, actor = context.db, context.actor
+    return ListActions(
+        new=lambda parent: saved_id(ask_producer(parent, context)),
+        edit=lambda parent, row: saved_id(ask_producer(parent, context, row.id)),
+        archive=lambda row, archived: archive_producer(db=db, actor=actor, producer_id=row.id,
+                                                       archived=archived),
+        delete=lambda row: delete_producer(db=db, actor=actor, producer_id=row.id),
+        describe=lambda row: row.name,
+        is_archived=lambda row: row.archived,
+        load_all=lambda: list_producers(db=db, actor=actor, include_archived=True),
+        import_kind="producers",
+        export_kind="producers",
+    )
+
+
 def build_producers_page(context: PageContext) -> QWidget:
     return ListPage(
         title=_("Producteurs"),
@@ -45,6 +67,8 @@ def build_producers_page(context: PageContext) -> QWidget:
         columns=producer_columns(),
         load=lambda: list_producers(db=context.db, actor=context.actor),
         count=lambda n: counted("{n} producteur", "{n} producteurs", n),
+        actions=producer_actions(context),
+        context=context,
     )
 
 
@@ -66,10 +90,52 @@ def product_columns() -> list[Column[ProductRow]]:
     ]
 
 
+class ProductRows:
+    """The products, and which are archived: `ProductRow` does not say it, so the
+    list with the archives is compared with the list without."""
+
+    def __init__(self, context: PageContext) -> None:
+        self._context = context
+        self.archived_ids: frozenset[int] = frozenset()
+
+    def current(self) -> Sequence[ProductRow]:
+        return list_products(db=self._context.db, actor=self._context.actor,
+                             on=self._context.today())
+
+    def with_archives(self) -> Sequence[ProductRow]:
+        every = list_products(db=self._context.db, actor=self._context.actor,
+                              on=self._context.today(), include_archived=True)
+        live = {row.id for row in self.current()}
+        self.archived_ids = frozenset(row.id for row in every if row.id not in live)
+        return every
+
+    def is_archived(self, row: ProductRow) -> bool:
+        return row.id in self.archived_ids
+
+
+def product_actions(context: PageContext, rows: ProductRows) -> ListActions[ProductRow]:
+    db, actor = context.db, context.actor
+    return ListActions(
+        new=lambda parent: saved_id(ask_product(parent, context)),
+        edit=lambda parent, row: saved_id(ask_product(parent, context, row.id)),
+        archive=lambda row, archived: archive_product(db=db, actor=actor, product_id=row.id,
+                                                      archived=archived),
+        delete=lambda row: delete_product(db=db, actor=actor, product_id=row.id),
+        describe=lambda row: f"{row.name} ({row.producer})",
+        is_archived=rows.is_archived,
+        load_all=rows.with_archives,
+        import_kind="products",
+        export_kind="products",
+    )
+
+
 def build_products_page(context: PageContext) -> QWidget:
+    rows = ProductRows(context)
     return ListPage(
         title=_("Produits"),
         columns=product_columns(),
-        load=lambda: list_products(db=context.db, actor=context.actor),
+        load=rows.current,
         count=lambda n: counted("{n} produit", "{n} produits", n),
+        actions=product_actions(context, rows),
+        context=context,
     )

@@ -6,10 +6,12 @@ from PySide6.QtWidgets import QWidget
 
 from coopfood.i18n import _
 from coopfood.services.lists import MemberRow, list_members
+from coopfood.services.members import archive_member, delete_member
+from ui.dialogs.member import ask_member
 from ui.display import MISSING, counted
 from ui.table_model import Column
 from ui.views.context import PageContext
-from ui.views.list_page import ListPage
+from ui.views.list_page import ListActions, ListPage, saved_id
 
 
 def count_members(n: int) -> str:
@@ -39,6 +41,22 @@ def member_columns() -> list[Column[MemberRow]]:
     ]
 
 
+def member_actions(context: PageContext) -> ListActions[MemberRow]:
+    db, actor = context.db, context.actor
+    return ListActions(
+        new=lambda parent: saved_id(ask_member(parent, context)),
+        edit=lambda parent, row: saved_id(ask_member(parent, context, row.id)),
+        archive=lambda row, archived: archive_member(db=db, actor=actor, member_id=row.id,
+                                                     archived=archived),
+        delete=lambda row: delete_member(db=db, actor=actor, member_id=row.id),
+        describe=lambda row: row.name,
+        is_archived=lambda row: row.archived,
+        load_all=lambda: list_members(db=db, actor=actor, include_archived=True),
+        import_kind="members",
+        export_kind="members",
+    )
+
+
 def build_members_page(context: PageContext) -> QWidget:
     return ListPage(
         title=_("Adhérents"),
@@ -46,6 +64,8 @@ def build_members_page(context: PageContext) -> QWidget:
         columns=member_columns(),
         load=lambda: list_members(db=context.db, actor=context.actor),
         count=count_members,
+        actions=member_actions(context),
+        context=context,
     )
 
 
@@ -70,4 +90,8 @@ def build_treasury_page(context: PageContext) -> QWidget:
         columns=treasury_columns(),
         load=lambda: list_members(db=context.db, actor=context.actor),
         count=count_members,
+        # A household's fees are recorded in its record: « Modifier… » opens it.
+        actions=ListActions(edit=lambda parent, row: saved_id(
+            ask_member(parent, context, row.id)), edit_label=_("Cotisations…")),
+        context=context,
     )
