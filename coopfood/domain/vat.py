@@ -49,3 +49,11 @@ def member_price(price_ht: Decimal, rate_percent: Decimal, fee_percent: Decimal)
     """
     ttc = price_with_vat(price_ht, rate_percent)
     return ttc + round_cents(ttc * fee_percent / Decimal(100))
+
+
+def member_price_for(price_ht: Decimal, rate_percent: Decimal, regime: VatRegime,
+                     fee_percent: Decimal) -> Decimal:
+    """What a member pays for one unit of a producer's product: VAT only when the
+    producer charges it (normal regime), then the co-op's fee."""
+    applied = rate_percent if charges_vat(regime) else Decimal("0.00")
+    return member_price(price_ht, applied, fee_percent)

@@ -51,6 +51,10 @@ class PermissionDenied(ServiceError):
     pass
 
 
+class Referenced(ServiceError):
+    """A deletion refused because other records refer to this one: archive it instead."""
+
+
 class StaleData(ServiceError):
     def __init__(self, what: str) -> None:
         super().__init__(

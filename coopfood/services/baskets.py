@@ -21,7 +21,7 @@ from coopfood.persistence.models import (
     OrderLine,
     Producer,
 )
-from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
+from coopfood.services import Actor, NotFound, Referenced, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require
 from coopfood.services.producers import usable_producer
@@ -179,7 +179,7 @@ def delete_basket_type(*, db: Database, actor: Actor, basket_type_id: int) -> No
         basket = _find(session, basket_type_id)
         contracts, lines = _uses(session, basket_type_id)
         if contracts or lines:
-            raise ServiceError(
+            raise Referenced(
                 _("Impossible de supprimer « {name} » : {contracts} contrat(s) et {lines} "
                   "ligne(s) de commande y font référence. Archivez-le plutôt : il disparaîtra "
                   "des listes sans perdre son historique.").format(

@@ -29,7 +29,14 @@ from coopfood.persistence.models import (
     OrderLine,
     Producer,
 )
-from coopfood.services import Actor, NotFound, Role, ServiceError, StaleData, ValidationError
+from coopfood.services import (
+    Actor,
+    NotFound,
+    Referenced,
+    Role,
+    StaleData,
+    ValidationError,
+)
 from coopfood.services import validation as check
 from coopfood.services.access import MEMBER_EDITORS, require, require_point
 
@@ -307,7 +314,7 @@ def delete_contract(*, db: Database, actor: Actor, contract_id: int) -> None:
         lines = session.scalar(select(func.count(OrderLine.id))
                                .where(OrderLine.contract_id == contract_id)) or 0
         if lines:
-            raise ServiceError(
+            raise Referenced(
                 _("Impossible de supprimer ce contrat de {name} : {lines} ligne(s) de commande y "
                   "font référence. Archivez-le plutôt : il disparaîtra des listes sans perdre son "
                   "historique.").format(name=contract.member.display_name, lines=lines))

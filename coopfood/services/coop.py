@@ -190,8 +190,9 @@ def _legal_texts(texts: Mapping[str, str]) -> dict[str, str]:
             raise ValidationError(
                 _("Texte légal « {key} » inconnu : les textes sont {known}.").format(
                     key=key, known=", ".join(DEFAULT_LEGAL_TEXTS)), field="legal_texts")
-        cleaned = check.text(value, field="legal_texts", label=_("Le texte « {key} »").format(
-            key=key), required=False, max_length=LEGAL_TEXT_MAX_LENGTH)
+        cleaned = check.text(value, field=f"legal_texts.{key}",
+                             label=_("Le texte « {key} »").format(key=key), required=False,
+                             max_length=LEGAL_TEXT_MAX_LENGTH)
         if not cleaned or cleaned == DEFAULT_LEGAL_TEXTS[key]:
             continue
         _check_placeholders(key, cleaned)
@@ -210,13 +211,13 @@ def _check_placeholders(key: str, value: str) -> None:
     except ValueError:
         raise ValidationError(
             _("Le texte « {key} » contient une accolade isolée : {hint}.").format(
-                key=key, hint=hint), field="legal_texts") from None
+                key=key, hint=hint), field=f"legal_texts.{key}") from None
     unknown = sorted(names - allowed)
     if unknown:
         raise ValidationError(
             _("Le texte « {key} » contient un champ inconnu {found} : {hint}.").format(
                 key=key, found=", ".join("{" + name + "}" for name in unknown), hint=hint),
-            field="legal_texts")
+            field=f"legal_texts.{key}")
 
 
 def _the_coop(session: Session) -> Coop | None:

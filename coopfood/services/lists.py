@@ -13,6 +13,8 @@ from coopfood.domain.vat import VatRegime
 from coopfood.i18n import sort_key
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
+    BasketType,
+    Contract,
     Cycle,
     CyclePoint,
     DistributionPoint,
@@ -58,6 +60,7 @@ class ProductRow:
     category: str
     label: str
     active: bool
+    archived: bool
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class PointRow:
     start_time: dt.time
     end_time: dt.time
     member_count: int
+    archived: bool
 
 
 @dataclass(frozen=True)
@@ -197,24 +201,25 @@ def list_products(
                 category=p.category,
                 label=p.label,
                 active=p.active,
+                archived=p.archived_at is not None,
             )
             for p, producer_name, price in session.execute(query)
         ]
     return sorted(rows, key=lambda row: (sort_key(row.producer), sort_key(row.name)))
 
 
-def list_points(*, db: Database, actor: Actor) -> list[PointRow]:
+def list_points(
+    *, db: Database, actor: Actor, include_archived: bool = False
+) -> list[PointRow]:
     member_count = (
         select(func.count(Member.id))
         .where(Member.point_id == DistributionPoint.id, Member.archived_at.is_(None))
         .correlate(DistributionPoint)
         .scalar_subquery()
     )
-    query = (
-        select(DistributionPoint, member_count)
-        .where(DistributionPoint.archived_at.is_(None))
-        .order_by(DistributionPoint.name)
-    )
+    query = select(DistributionPoint, member_count).order_by(DistributionPoint.name)
+    if not include_archived:
+        query = query.where(DistributionPoint.archived_at.is_(None))
     if actor.role is Role.COORDINATOR:
         query = query.where(DistributionPoint.id.in_(actor.point_ids))
     with db.reading() as session:
@@ -228,6 +233,7 @@ def list_points(*, db: Database, actor: Actor) -> list[PointRow]:
                 start_time=p.start_time,
                 end_time=p.end_time,
                 member_count=count,
+                archived=p.archived_at is not None,
             )
             for p, count in session.execute(query)
         ]
@@ -348,3 +354,43 @@ def list_cycles(*, db: Database, actor: Actor, state: CycleState | None = None) 
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class BasketTypeRow:
+    id: int
+    name: str
+    producer_id: int
+    producer: str
+    price_ht: Decimal
+    vat_rate: Decimal
+    #: Contracts not archived that subscribe to it.
+    contract_count: int
+    archived: bool
+
+
+def list_basket_types(*, db: Database, actor: Actor,
+                      include_archived: bool = False) -> list[BasketTypeRow]:
+    """Basket types by producer then name; a producer account sees only its own."""
+    contracts = (
+        select(func.count(Contract.id))
+        .where(Contract.basket_type_id == BasketType.id, Contract.archived_at.is_(None))
+        .correlate(BasketType)
+        .scalar_subquery()
+    )
+    query = select(BasketType, Producer.name, contracts).join(
+        Producer, Producer.id == BasketType.producer_id)
+    if actor.role is Role.PRODUCER:
+        query = query.where(BasketType.producer_id == actor.producer_id)
+    if not include_archived:
+        query = query.where(BasketType.archived_at.is_(None))
+    with db.reading() as session:
+        rows = [
+            BasketTypeRow(
+                id=b.id, name=b.name, producer_id=b.producer_id, producer=producer,
+                price_ht=b.price_ht, vat_rate=b.vat_rate, contract_count=count,
+                archived=b.archived_at is not None,
+            )
+            for b, producer, count in session.execute(query)
+        ]
+    return sorted(rows, key=lambda r: (sort_key(r.producer), sort_key(r.name)))

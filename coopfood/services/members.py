@@ -29,7 +29,14 @@ from coopfood.persistence.models import (
     Setting,
     Shift,
 )
-from coopfood.services import Actor, NotFound, Role, ServiceError, StaleData, ValidationError
+from coopfood.services import (
+    Actor,
+    NotFound,
+    Referenced,
+    Role,
+    StaleData,
+    ValidationError,
+)
 from coopfood.services import validation as check
 from coopfood.services.access import MEMBER_EDITORS, require, require_point
 
@@ -318,7 +325,7 @@ def delete_member(*, db: Database, actor: Actor, member_id: int) -> None:
         ]
         found = [f"{count} {what}" for count, what in uses if count]
         if found:
-            raise ServiceError(
+            raise Referenced(
                 _("{name} a {uses} : archivez-le plutôt que de le supprimer ; il disparaîtra des "
                   "listes sans perdre son historique.").format(
                     name=member.display_name, uses=", ".join(found)))

@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coopfood.domain.allocation import case_pack_status
 from coopfood.domain.enums import CaseRule, CycleState, LineSource, Unit
-from coopfood.domain.vat import charges_vat, member_price
+from coopfood.domain.vat import member_price_for
 from coopfood.i18n import _, format_date, format_number, sort_key
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
@@ -224,8 +224,7 @@ def coop_fee(session: Session) -> Decimal:
 
 def paid_price(price_ht: Decimal, product: Product, producer: Producer, fee: Decimal) -> Decimal:
     """What a member pays per unit: VAT only when the producer charges it, plus the fee."""
-    rate = product.vat_rate if charges_vat(producer.vat_regime) else NO_VAT
-    return member_price(price_ht, rate, fee)
+    return member_price_for(price_ht, product.vat_rate, producer.vat_regime, fee)
 
 
 def snapshot_price(session: Session, product: Product, day: dt.date) -> tuple[Decimal, Decimal]:

@@ -19,7 +19,7 @@ from coopfood.persistence.models import (
     Order,
     Shift,
 )
-from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
+from coopfood.services import Actor, NotFound, Referenced, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require, require_point
 
@@ -171,7 +171,7 @@ def delete_point(*, db: Database, actor: Actor, point_id: int) -> None:
         ]
         found = [f"{count} {what}" for count, what in uses if count]
         if found:
-            raise ServiceError(
+            raise Referenced(
                 _("Impossible de supprimer « {name} » : {uses} y font référence. Archivez-le "
                   "plutôt : il disparaîtra des listes sans perdre son historique.").format(
                     name=point.name, uses=", ".join(found)))

@@ -16,7 +16,7 @@ from coopfood.domain.vat import VatRegime
 from coopfood.i18n import _
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import BasketType, Producer, Product
-from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
+from coopfood.services import Actor, NotFound, Referenced, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require
 
@@ -209,7 +209,7 @@ def delete_producer(*, db: Database, actor: Actor, producer_id: int) -> None:
         baskets = session.scalar(select(func.count(BasketType.id))
                                  .where(BasketType.producer_id == producer_id)) or 0
         if products or baskets:
-            raise ServiceError(
+            raise Referenced(
                 _("Impossible de supprimer « {name} » : {products} produit(s) et {baskets} "
                   "type(s) de panier y font référence. Archivez-le plutôt : il disparaîtra des "
                   "listes sans perdre son historique.").format(

@@ -20,7 +20,7 @@ from coopfood.domain.enums import CaseRule, Unit
 from coopfood.i18n import _, format_date
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import CycleOffer, OrderLine, Producer, Product, ProductPrice
-from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError
+from coopfood.services import Actor, NotFound, Referenced, StaleData, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import CATALOGUE_EDITORS, require
 from coopfood.services.producers import usable_producer
@@ -311,7 +311,7 @@ def delete_product(*, db: Database, actor: Actor, product_id: int) -> None:
         offers = session.scalar(select(func.count(CycleOffer.id))
                                 .where(CycleOffer.product_id == product_id)) or 0
         if lines or offers:
-            raise ServiceError(
+            raise Referenced(
                 _("Impossible de supprimer « {name} » : {lines} ligne(s) de commande et "
                   "{offers} offre(s) de distribution y font référence. Archivez-le plutôt : "
                   "il disparaîtra des listes sans perdre son historique.").format(

@@ -113,7 +113,10 @@ def test_legal_texts_that_could_not_be_printed_are_refused(
         db: Database, texts: dict[str, str], message: str) -> None:
     with pytest.raises(ValidationError, match=message) as error:
         save_coop(db=db, actor=LOCAL_ADMIN, data=CoopInput(name="AMAP", legal_texts=texts))
-    assert error.value.field == "legal_texts"
+    # The field names the text at fault, so the window shows the message under it.
+    [key] = texts
+    expected = "legal_texts" if key == "mention" else f"legal_texts.{key}"
+    assert error.value.field == expected
 
 
 def test_a_coordinator_cannot_change_the_coop(db: Database) -> None:

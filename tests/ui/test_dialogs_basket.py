@@ -17,6 +17,7 @@ from coopfood.domain.enums import Unit
 from coopfood.persistence.db import Database
 from coopfood.services import LOCAL_ADMIN
 from coopfood.services.baskets import composition, week_of
+from coopfood.services.lists import BasketTypeRow, list_basket_types
 from tests.ui.conftest import TODAY
 from tests.ui.drive import (
     check_model,
@@ -29,7 +30,6 @@ from tests.ui.drive import (
 )
 from ui.dialogs.basket import BasketTypeDialog, CompositionDialog, CompositionModel, ItemDraft
 from ui.main_window import MainWindow
-from ui.pending_services import BasketTypeRow, list_basket_types
 from ui.views.list_page import ListModel, ListPage
 
 

@@ -14,7 +14,7 @@ from coopfood.domain.vat import price_with_vat
 from coopfood.persistence.db import Database
 from coopfood.services import LOCAL_ADMIN
 from coopfood.services.contracts import ContractRow, get_contract
-from coopfood.services.lists import list_members
+from coopfood.services.lists import list_basket_types, list_members
 from tests.imports.support import dump
 from tests.ui.conftest import TODAY
 from tests.ui.drive import click, play_dialogs, type_into_combo, wait_idle
@@ -22,7 +22,6 @@ from ui.dialogs.contract import ContractDialog, default_season, months_between
 from ui.dialogs.fields import money_input_text, to_qdate
 from ui.dialogs.member import member_choice_text
 from ui.main_window import MainWindow
-from ui.pending_services import list_basket_types
 from ui.views.list_page import ListPage
 
 

@@ -17,6 +17,7 @@ from coopfood.services import LOCAL_ADMIN
 from coopfood.services.contracts import list_contracts
 from coopfood.services.coop import get_coop
 from coopfood.services.lists import (
+    list_basket_types,
     list_cycles,
     list_members,
     list_points,
@@ -26,7 +27,6 @@ from coopfood.services.lists import (
 from tests.ui.conftest import TODAY
 from ui.display import date_text, fold, number_text
 from ui.main_window import SECTIONS, MainWindow
-from ui.pending_services import list_basket_types
 from ui.views.dashboard import DashboardPage, split_open_cycles
 from ui.views.list_page import ListPage
 

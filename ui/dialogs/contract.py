@@ -29,7 +29,14 @@ from coopfood.services.contracts import (
     get_contract,
     save_contract,
 )
-from coopfood.services.lists import MemberRow, PointRow, list_members, list_points
+from coopfood.services.lists import (
+    BasketTypeRow,
+    MemberRow,
+    PointRow,
+    list_basket_types,
+    list_members,
+    list_points,
+)
 from ui.dialogs.fields import (
     SearchCombo,
     ValueCombo,
@@ -41,7 +48,6 @@ from ui.dialogs.fields import (
 from ui.dialogs.form import ERROR_COLOUR, FormDialog, new_form
 from ui.dialogs.member import NO_CHOICE, member_choice_text
 from ui.display import counted
-from ui.pending_services import BasketTypeRow, list_basket_types
 from ui.views.context import PageContext
 
 MAX_CHEQUES = 12

@@ -256,14 +256,6 @@ class CoopDialog(FormDialog[CoopInput]):
 
     # --- saving -------------------------------------------------------------------------
 
-    def show_error(self, error: ValidationError) -> None:
-        if error.field == "legal_texts":
-            # The message names the text at fault: show it under that one.
-            key = next((k for k in self.legal_edits if f"« {k} »" in str(error)), None)
-            if key is not None:
-                error = ValidationError(str(error), field=f"legal_texts.{key}")
-        super().show_error(error)
-
     def collect(self) -> CoopInput:
         return CoopInput(
             name=self.name.text(),

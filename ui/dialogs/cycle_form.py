@@ -150,10 +150,9 @@ def ask_cycle(parent: QWidget | None, context: PageContext,
     points = list_points(db=db, actor=actor)
     if cycle is not None:  # a point archived since still shows, to be kept or taken off
         known = {p.id for p in points}
-        points = points + [PointRow(id=p.id, name=p.name, address="", city="", weekday=0,
-                                    start_time=dt.time(0), end_time=dt.time(0),
-                                    member_count=0)
-                           for p in cycle.points if p.id not in known]
+        on_cycle = {p.id for p in cycle.points}
+        points = points + [p for p in list_points(db=db, actor=actor, include_archived=True)
+                           if p.id in on_cycle and p.id not in known]
 
     def save(data: CycleInput) -> CycleDetail:
         if cycle is None:

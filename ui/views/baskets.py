@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QWidget
 from coopfood.domain.vat import price_with_vat
 from coopfood.i18n import _
 from coopfood.services.baskets import archive_basket_type, delete_basket_type
+from coopfood.services.lists import BasketTypeRow, list_basket_types
 from ui.dialogs.basket import ask_basket_type, ask_composition
 from ui.display import counted, money_text, number_text, percent_text
-from ui.pending_services import BasketTypeRow, list_basket_types
 from ui.table_model import Align, Column
 from ui.views.context import PageContext
 from ui.views.list_page import ListActions, ListPage, RowAction, saved_id

@@ -52,12 +52,8 @@ from PySide6.QtWidgets import (
 
 from coopfood.i18n import N_, _
 from coopfood.services import (
-    Cancelled,
-    NotFound,
-    PermissionDenied,
+    Referenced,
     ServiceError,
-    StaleData,
-    ValidationError,
 )
 from ui.dialogs import messages
 from ui.display import counted, number_text
@@ -575,9 +571,7 @@ class ListPage(QWidget, Generic[R]):
     def _delete_refused(self, row: R, error: Exception) -> None:
         """A record something refers to is archived, never deleted: offer that instead."""
         self._set_busy(False)
-        referenced = isinstance(error, ServiceError) and not isinstance(
-            error, PermissionDenied | NotFound | StaleData | ValidationError | Cancelled)
-        if (referenced and self.list_actions.archive is not None
+        if (isinstance(error, Referenced) and self.list_actions.archive is not None
                 and not self.list_actions.is_archived(row)):
             if messages.offer_archive(self, str(error)):
                 self.archive_row(row, True)
