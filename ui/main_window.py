@@ -204,6 +204,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, s=section: self.export_list(s))
             self.export_actions[kind] = action
         file_menu.addSeparator()
+        self.backup_action = QAction(_("&Sauvegarder la base…"), self)
+        self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.backup_action.triggered.connect(self.save_backup)
+        file_menu.addAction(self.backup_action)
+        self.restore_action = QAction(_("&Restaurer une sauvegarde…"), self)
+        self.restore_action.triggered.connect(self.restore_backup)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
         self.quit_action = QAction(_("&Quitter"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -265,6 +273,35 @@ class MainWindow(QMainWindow):
         page = self._list_page(section)
         if page is not None:
             page.export_rows()
+
+    def save_backup(self) -> None:
+        """« Fichier → Sauvegarder la base… »."""
+        from ui.backup_actions import save_backup
+
+        save_backup(self, db=self.db, actor=self.actor)
+
+    def restore_backup(self) -> None:
+        """« Fichier → Restaurer une sauvegarde… »: every page is rebuilt afterwards."""
+        from ui.backup_actions import restore_backup
+
+        restore_backup(self, db=self.db, actor=self.actor, on_restored=self.reload_all)
+
+    def reload_all(self) -> None:
+        """Forget every page (they show data that changed under them) and show the
+        current section anew, with the co-op's name as the restored base has it."""
+        current = self.current_section()
+        for key, page in list(self._pages.items()):
+            placeholder = QWidget()
+            index = self.stack.indexOf(page)
+            self.stack.insertWidget(index, placeholder)
+            self.stack.removeWidget(page)
+            page.deleteLater()
+            self._placeholders[key] = placeholder
+        self._pages.clear()
+        coop = get_coop(db=self.db, actor=self.actor)
+        if coop is not None:
+            self._show_coop(coop)
+        self.show_section(current)
 
     def about_text(self) -> str:
         return _(
