@@ -17,7 +17,7 @@ from ui.dialogs.form import FormDialog
 from ui.display import counted, money_text, number_text
 from ui.table_model import Align, Column, SearchProxyModel
 from ui.views.context import PageContext
-from ui.views.list_page import ListModel, fit_columns, make_table_view
+from ui.views.list_page import ColumnFitter, ListModel, make_table_view
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class AddProductsDialog(FormDialog[tuple[int, ...]]):
         self.body.addWidget(self.error_slot("product_ids", self.table))
         self.search.textChanged.connect(self.proxy.set_search)
         self.resize(820, 560)
-        fit_columns(self.table, product_columns())
+        ColumnFitter(self.table, product_columns())  # once shown, at the width it has
 
     def chosen(self) -> tuple[int, ...]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
