@@ -42,6 +42,10 @@ PRINT_KINDS = ("sheets", "pickup", "grid", "labels")
 FILE_KINDS = ("producers", "products", "members")
 #: What can be imported: the lists, and the orders of a distribution (with --cycle).
 IMPORT_KINDS = (*FILE_KINDS, "orders")
+#: What can be exported: the lists, and a household's or a point's calendar (.ics).
+EXPORT_KINDS = (*FILE_KINDS, "calendar")
+#: `report KIND`: the co-op's reports (value: the open sharing of what members paid).
+REPORT_KINDS = ("value",)
 
 
 class CliError(Exception):
@@ -215,26 +219,34 @@ def build_parser() -> FrenchArgumentParser:
 
     exporting = commands.add_parser(
         "export",
-        help=_("exporter une liste vers un fichier CSV ou XLSX"),
+        help=_("exporter une liste (CSV, XLSX) ou un calendrier (ICS)"),
         description=_(
             "Écrit la liste dans un fichier CSV (UTF-8, séparateur ;) ou XLSX selon "
             "l'extension, avec les noms de colonnes que l'import reconnaît. Une cellule qui "
-            "commence par =, +, - ou @ est écrite comme du texte, jamais comme une formule."
+            "commence par =, +, - ou @ est écrite comme du texte, jamais comme une formule. "
+            "calendar écrit un calendrier .ics (iCalendar) qu'ouvre toute application "
+            "d'agenda : celui d'un foyer (--member ID : les distributions à son point et ses "
+            "permanences) ou celui d'un point (--point ID : ses distributions, avec les "
+            "permanences dans la description), à l'heure de Paris."
         ),
     )
     exporting.add_argument(
         "kind",
-        choices=FILE_KINDS,
+        choices=EXPORT_KINDS,
         metavar=_("TYPE"),
-        help=_("members, producers ou products"),
+        help=_("members, producers, products ou calendar"),
     )
     exporting.add_argument(
         "--out",
         type=Path,
         required=True,
         metavar=_("FICHIER"),
-        help=_("le fichier à écrire, en .csv ou en .xlsx"),
+        help=_("le fichier à écrire, en .csv ou en .xlsx (en .ics pour calendar)"),
     )
+    exporting.add_argument("--member", type=int, metavar="ID",
+                           help=_("calendar : le calendrier de ce foyer"))
+    exporting.add_argument("--point", type=int, metavar="ID",
+                           help=_("calendar : le calendrier de ce point de distribution"))
 
     cycle = commands.add_parser(
         "cycle",
@@ -281,27 +293,50 @@ def build_parser() -> FrenchArgumentParser:
 
     printing = commands.add_parser(
         "print",
-        help=_("imprimer les documents d'une distribution en PDF"),
+        help=_("imprimer les documents d'une distribution, ou le planning des permanences"),
         description=_(
             "Écrit les documents d'une distribution en PDF dans un dossier : un fichier par "
             "point de distribution (par producteur pour les listes de préparation). sheets : "
             "feuilles d'émargement ; pickup : listes de préparation producteur ; grid : "
-            "grilles produits × adhérents ; labels : étiquettes (planches A4 3 × 8)."
+            "grilles produits × adhérents ; labels : étiquettes (planches A4 3 × 8). "
+            "roster : le planning des permanences des distributions entre --from et --to "
+            "(un seul PDF, les places à pourvoir bien visibles)."
         ),
     )
     printing.add_argument(
         "kind",
-        choices=PRINT_KINDS,
+        choices=(*PRINT_KINDS, "roster"),
         metavar=_("DOCUMENT"),
-        help=_("sheets, pickup, grid ou labels"),
+        help=_("sheets, pickup, grid, labels ou roster"),
     )
-    printing.add_argument("--cycle", type=int, required=True, metavar="ID",
-                          help=_("numéro de la distribution"))
+    printing.add_argument("--cycle", type=int, metavar="ID",
+                          help=_("numéro de la distribution (obligatoire, sauf pour roster)"))
+    printing.add_argument("--from", dest="date_from", type=_iso_date, metavar=_("AAAA-MM-JJ"),
+                          help=_("roster : première date de la période"))
+    printing.add_argument("--to", dest="date_to", type=_iso_date, metavar=_("AAAA-MM-JJ"),
+                          help=_("roster : dernière date de la période (incluse)"))
     printing.add_argument("--point", type=int, action="append", metavar="ID",
                           help=_("numéro d'un point de distribution (à répéter ; par défaut : "
                                  "tous les points de la distribution)"))
     printing.add_argument("--out", type=Path, required=True, metavar=_("DOSSIER"),
                           help=_("le dossier où écrire les PDF (créé s'il n'existe pas)"))
+
+    reporting = commands.add_parser(
+        "report",
+        help=_("écrire un rapport (partage de la valeur) en PDF, CSV ou XLSX"),
+        description=_(
+            "value : le partage de la valeur sur une période — ce que les adhérents ont payé, "
+            "réparti entre le prix des producteurs (HT), la TVA et les frais de la "
+            "coopérative, par produit, par producteur et pour toute la coopérative. Format "
+            "selon l'extension du fichier : .pdf (pour l'assemblée générale), .csv ou .xlsx."
+        ),
+    )
+    reporting.add_argument("kind", choices=REPORT_KINDS, metavar=_("RAPPORT"),
+                           help=_("value"))
+    reporting.add_argument("--period", required=True, metavar=_("AAAA-MM"),
+                           help=_("le mois (AAAA-MM) ou l'année (AAAA) du rapport"))
+    reporting.add_argument("--out", type=Path, required=True, metavar=_("FICHIER"),
+                           help=_("le fichier à écrire, en .pdf, .csv ou .xlsx"))
     return parser
 
 
@@ -573,6 +608,11 @@ def command_import(args: argparse.Namespace, out: TextIO) -> int:
 def command_export(args: argparse.Namespace, out: TextIO) -> int:
     from coopfood.exports import export_list
 
+    if args.kind == "calendar":
+        return _export_calendar(args, out)
+    if args.member is not None or args.point is not None:
+        raise CliError(_("Les options --member et --point ne servent qu'à exporter un "
+                         "calendrier (calendar)."))
     db = open_db(args.db)
     try:
         summary = export_list(db=db, actor=LOCAL_ADMIN, kind=args.kind, path=args.out)
@@ -651,9 +691,63 @@ def command_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _export_calendar(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.calendar_export import export_calendar
+
+    if (args.member is None) == (args.point is None):
+        raise CliError(_("Indiquez le calendrier à exporter : --member ID (un foyer) ou "
+                         "--point ID (un point de distribution), l'un des deux."))
+    if args.out.suffix.lower() != ".ics":
+        raise CliError(_("Un calendrier s'écrit dans un fichier .ics : « {file} ».").format(
+            file=args.out.name))
+    db = open_db(args.db)
+    try:
+        written = export_calendar(db=db, actor=LOCAL_ADMIN, path=args.out,
+                                  member_id=args.member, point_id=args.point)
+    finally:
+        db.dispose()
+    out.write(ngettext("{n} événement écrit dans {file}.\n",
+                       "{n} événements écrits dans {file}.\n", written.events).format(
+        n=written.events, file=args.out))
+    return 0
+
+
+def _print_roster(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services.shifts import print_roster
+
+    if args.date_from is None or args.date_to is None:
+        raise CliError(_("Indiquez la période du planning : --from AAAA-MM-JJ --to AAAA-MM-JJ."))
+    if args.cycle is not None:
+        raise CliError(_("Le planning des permanences couvre une période (--from, --to), pas "
+                         "une distribution : retirez --cycle."))
+    if args.point is not None and len(args.point) > 1:
+        raise CliError(_("Le planning se fait pour un point (--point ID) ou pour tous."))
+    db = open_db(args.db)
+    try:
+        printed = print_roster(db=db, actor=LOCAL_ADMIN, date_from=args.date_from,
+                               date_to=args.date_to, out_dir=args.out,
+                               point_id=args.point[0] if args.point else None)
+    finally:
+        db.dispose()
+    out.write(_("Planning écrit ({pages}, {open}) :\n").format(
+        pages=ngettext("{n} page", "{n} pages", printed.pages).format(n=printed.pages),
+        open=ngettext("{n} place à pourvoir", "{n} places à pourvoir",
+                      printed.open_places).format(n=printed.open_places)))
+    out.write(f"{printed.path}\n")
+    return 0
+
+
 def command_print(args: argparse.Namespace, out: TextIO) -> int:
     from coopfood.services.printing import print_documents
 
+    if args.kind == "roster":
+        return _print_roster(args, out)
+    if args.cycle is None:
+        raise CliError(_("Indiquez la distribution à imprimer : --cycle ID (les numéros sont "
+                         "donnés par « list cycles »)."))
+    if args.date_from is not None or args.date_to is not None:
+        raise CliError(_("Les options --from et --to ne servent qu'au planning des "
+                         "permanences (roster)."))
     db = open_db(args.db)
     try:
         report = print_documents(db=db, actor=LOCAL_ADMIN, cycle_id=args.cycle,
@@ -669,6 +763,21 @@ def command_print(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services.value_sharing import parse_period, write_value_report
+
+    period = parse_period(args.period)
+    db = open_db(args.db)
+    try:
+        written = write_value_report(db=db, actor=LOCAL_ADMIN, period=period, path=args.out)
+    finally:
+        db.dispose()
+    out.write(_("Partage de la valeur — {period} : {file}\n").format(
+        period=period.label, file=written.path))
+    out.write(written.sharing.sentence + "\n")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "backup": command_backup,
     "restore": command_restore,
@@ -678,6 +787,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "export": command_export,
     "cycle": command_cycle,
     "print": command_print,
+    "report": command_report,
 }
 
 
