@@ -33,7 +33,7 @@ from coopfood.persistence.models import (
     OrderLine,
     Product,
 )
-from coopfood.services import Actor, NotFound, ValidationError, audit
+from coopfood.services import Actor, NotFound, Role, ValidationError, audit
 from coopfood.services import validation as check
 from coopfood.services.access import require, require_point
 from coopfood.services.audit import AuditRow
@@ -310,12 +310,17 @@ def mark_product_missing(*, db: Database, actor: Actor, cycle_id: int, product_i
         return MissingResult(product_id=product_id, lines=changed, households=len(households))
 
 
-def list_changes(*, db: Database, actor: Actor, cycle_id: int,
+def list_changes(*, db: Database, actor: Actor, cycle_id: int, point_id: int | None = None,
                  limit: int = 500) -> list[AuditRow]:
-    """The deliveries keyed back for a distribution, newest first, with before and after."""
+    """The deliveries keyed back for a distribution (at one point, if given), newest first,
+    with before and after; a coordinator sees only its own points' changes."""
     require(actor, ORDER_READERS, _("consulter l'historique des livraisons"))
+    if point_id is not None:
+        require_point(actor, point_id, _("consulter les livraisons de ce point"))
+    points = (frozenset({point_id}) if point_id is not None
+              else actor.point_ids if actor.role is Role.COORDINATOR else None)
     with db.reading() as session:
         find_cycle(session, cycle_id)
         return audit.entries(session, entities=("order_line", "order"), cycle_id=cycle_id,
-                             limit=limit)
+                             point_ids=points, limit=limit)
 

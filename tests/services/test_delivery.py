@@ -143,3 +143,21 @@ def test_a_coordinator_keys_back_only_at_its_points(db: Database, shop: Shop,
     only_nord = mark_product_missing(db=db, actor=nord, cycle_id=distributed,
                                      product_id=shop.tomme, point_id=shop.nord)
     assert only_nord.households == 2
+
+
+def test_the_changes_of_a_point_are_listed_apart_and_only_to_its_coordinators(
+    db: Database, shop: Shop, distributed: int
+) -> None:
+    marie = find_by_row_number(db=db, actor=LOCAL_ADMIN, cycle_id=distributed,
+                               point_id=shop.nord, row_number=1)
+    tomme = next(line for line in marie.lines if line.name == "Tomme")
+    set_delivered(db=db, actor=LOCAL_ADMIN, line_id=tomme.line_id, quantity="1,1")
+    nord = list_changes(db=db, actor=LOCAL_ADMIN, cycle_id=distributed, point_id=shop.nord)
+    assert [c.summary for c in nord] == ["DUPONT Marie — Tomme : — → 1,1 kg"]
+    assert list_changes(db=db, actor=LOCAL_ADMIN, cycle_id=distributed,
+                        point_id=shop.sud) == []
+    sud_coordinator = Actor(name="Coord Sud", role=Role.COORDINATOR,
+                            point_ids=frozenset({shop.sud}))
+    assert list_changes(db=db, actor=sud_coordinator, cycle_id=distributed) == []
+    with pytest.raises(PermissionDenied):
+        list_changes(db=db, actor=sud_coordinator, cycle_id=distributed, point_id=shop.nord)

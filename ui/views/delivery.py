@@ -554,12 +554,13 @@ class DeliveryPage(QWidget):
     # --- changes -------------------------------------------------------------------------------
 
     def load_changes(self) -> None:
-        cycle_id = self.chooser.cycle.value()
+        cycle_id, point_id = self.chooser.cycle.value(), self.chooser.point_id()
         if cycle_id is None:
             self.changes_model.set_rows([])
             return
         db, actor = self._context.db, self._context.actor
-        run_task(self, lambda _progress: list_changes(db=db, actor=actor, cycle_id=cycle_id),
+        run_task(self, lambda _progress: list_changes(db=db, actor=actor, cycle_id=cycle_id,
+                                                      point_id=point_id),
                  on_success=lambda rows: self._show_changes(cycle_id, rows),
                  on_failure=self.message.failure, progress_delay_ms=None, cancellable=False)
 
