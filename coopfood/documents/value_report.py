@@ -87,7 +87,8 @@ def bar_chart(data: ValueSharing, width: float) -> Drawing:
     bars = _bars(data)
     legend_h = 8 * mm
     height = len(bars) * (BAR_H + BAR_GAP) + legend_h
-    drawing = Drawing(width, height)
+    # Else the renderer starts from Helvetica, a base-14 font the PDF would name.
+    drawing = Drawing(width, height, initialFontName=REGULAR, initialFontSize=8)
     bar_w = width - LABEL_W - 2 * mm
     y = height - legend_h
     # The legend, on top.

@@ -160,6 +160,7 @@ class DashboardPage(QWidget):
         )
         upcoming_box = QGroupBox(_("Prochaines distributions ouvertes"))
         QVBoxLayout(upcoming_box).addWidget(self.upcoming)
+        shifts_box = self._shifts_box(context, today)
         close_box = QGroupBox(_("Distributions à clôturer"))
         close_layout = QVBoxLayout(close_box)
         close_layout.addWidget(note_label(
@@ -173,6 +174,7 @@ class DashboardPage(QWidget):
             date=date_text(today, style="full"))))
         layout.addLayout(tiles)
         layout.addWidget(upcoming_box)
+        layout.addWidget(shifts_box)
         layout.addWidget(close_box)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -182,6 +184,44 @@ class DashboardPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+
+    def _shifts_box(self, context: PageContext, today: dt.date) -> QGroupBox:
+        """« Permanences à pourvoir »: the roles still to fill in the coming four weeks."""
+        from coopfood.services import ServiceError
+        from coopfood.services.shifts import Gap, gaps
+
+        try:
+            rows = gaps(db=context.db, actor=context.actor, today=today, weeks=4)
+        except ServiceError:
+            rows = []
+        columns: list[Column[Gap]] = [
+            Column(_("Date"), lambda g: date_text(g.date, style="full"),
+                   sort_key=lambda g: g.date),
+            Column(_("Point"), lambda g: g.point, elide=True),
+            Column(_("À pourvoir"), lambda g: g.text),
+        ]
+        self.shift_gaps: list[Gap] = rows
+        model: RowTableModel[Gap] = RowTableModel(columns, self)
+        model.set_rows(rows)
+        proxy = SearchProxyModel(self)
+        proxy.setSourceModel(model)
+        self.gaps_table = make_table_view(proxy, self)
+        self.gaps_table.doubleClicked.connect(lambda _index: context.navigate("shifts"))
+        self.gaps_fitter = ColumnFitter(self.gaps_table, columns)
+        header = self.gaps_table.horizontalHeader().height()
+        row_height = self.gaps_table.verticalHeader().defaultSectionSize()
+        self.gaps_table.setFixedHeight(header + min(len(rows), 8) * row_height
+                                       + 2 * self.gaps_table.frameWidth())
+        self.gaps_table.setVisible(bool(rows))
+        box = QGroupBox(_("Permanences à pourvoir"))
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(note_label(
+            _("Rôles encore sans volontaire aux distributions des quatre prochaines "
+              "semaines (double-clic : ouvrir les permanences).") if rows else
+            _("Toutes les permanences des quatre prochaines semaines sont pourvues.")))
+        box_layout.addWidget(self.gaps_table)
+        return box
 
 
 def build_dashboard_page(context: PageContext) -> QWidget:
