@@ -99,3 +99,74 @@ def test_a_killed_import_leaves_all_or_nothing(db: Database, db_url: str, tmp_pa
     # Most kills must land in the middle of the write, or the test proves little.
     assert outcomes["nothing"] >= KILLS // 3, outcomes
     print(f"\n{KILLS} kills on {backend()}: {outcomes}")
+
+
+CLOSE_CHILD = """
+import sys
+from coopfood.domain.enums import CycleState
+from coopfood.persistence.db import connect
+from coopfood.services import LOCAL_ADMIN
+from coopfood.services.cycles import transition
+db = connect(sys.argv[1])
+print("start", flush=True)
+transition(db=db, actor=LOCAL_ADMIN, cycle_id=int(sys.argv[2]), to_state=CycleState.CLOSED)
+print("done", flush=True)
+"""
+
+
+def _cycle_state(db: Database, cycle_id: int) -> tuple[str, int, int]:
+    """(state, lines with an allocation, lines without) of a distribution."""
+    with db.reading() as session:
+        state = session.execute(text("SELECT state FROM cycle WHERE id = :id"),
+                                {"id": cycle_id}).scalar_one()
+        allocated, pending = session.execute(text(
+            "SELECT sum(CASE WHEN l.quantity_allocated IS NULL THEN 0 ELSE 1 END), "
+            "sum(CASE WHEN l.quantity_allocated IS NULL THEN 1 ELSE 0 END) "
+            "FROM order_line l JOIN member_order o ON o.id = l.order_id "
+            "WHERE o.cycle_id = :id"), {"id": cycle_id}).one()
+    return str(state), int(allocated or 0), int(pending or 0)
+
+
+@pytest.mark.slow
+def test_a_killed_closing_leaves_the_distribution_open_or_wholly_closed(
+    demo_db_copy: Database, tmp_path: Path
+) -> None:
+    from coopfood.domain.enums import CycleState
+    from coopfood.services import LOCAL_ADMIN
+    from coopfood.services.cycles import transition
+    from coopfood.services.lists import list_cycles
+
+    db = demo_db_copy
+    db_url = db.url
+    [cycle] = list_cycles(db=db, actor=LOCAL_ADMIN, state=CycleState.OPEN)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    lines = sum(_cycle_state(db, cycle.id)[1:])
+    # How long the closing itself takes (from "start" to "done", not the start-up).
+    first = subprocess.Popen([sys.executable, "-c", CLOSE_CHILD, db_url, str(cycle.id)],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert first.stdout is not None
+    assert first.stdout.readline().strip() == b"start"
+    started = time.perf_counter()
+    assert first.stdout.readline().strip() == b"done"
+    whole = time.perf_counter() - started
+    first.wait()
+    assert _cycle_state(db, cycle.id) == ("closed", lines, 0)
+    rng = random.Random(3)
+    outcomes = {"open": 0, "closed": 0}
+    for _kill in range(KILLS):
+        state = _cycle_state(db, cycle.id)[0]
+        if state == "closed":
+            transition(db=db, actor=LOCAL_ADMIN, cycle_id=cycle.id, to_state=CycleState.OPEN,
+                       reason="essai de coupure")
+        child = subprocess.Popen([sys.executable, "-c", CLOSE_CHILD, db_url, str(cycle.id)],
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"start"
+        time.sleep(rng.uniform(0.0, whole * 1.1))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert _integrity_ok(db_url)
+        after = _cycle_state(db, cycle.id)
+        assert after in {("open", 0, lines), ("closed", lines, 0)}, after
+        outcomes[after[0]] += 1
+    print(f"\n{KILLS} kills while closing on {backend()}: {outcomes}")
