@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LIST_KINDS = ("producers", "products", "members", "points", "cycles")
+LIST_KINDS = ("producers", "products", "members", "points", "cycles", "invoices")
 #: `cycle ACTION ID`: the state each action moves a distribution to.
 CYCLE_ACTIONS = ("open", "close", "distribute", "reopen")
 #: `print KIND`: the distribution-day documents (coopfood.services.printing.DocumentKind).
@@ -173,7 +173,7 @@ def build_parser() -> FrenchArgumentParser:
         "kind",
         choices=LIST_KINDS,
         metavar=_("TYPE"),
-        help=_("producers, products, members, points ou cycles"),
+        help=_("producers, products, members, points, cycles ou invoices"),
     )
     listing.add_argument("--json", action="store_true", help=_("sortie JSON pour les scripts"))
 
@@ -337,7 +337,52 @@ def build_parser() -> FrenchArgumentParser:
                            help=_("le mois (AAAA-MM) ou l'année (AAAA) du rapport"))
     reporting.add_argument("--out", type=Path, required=True, metavar=_("FICHIER"),
                            help=_("le fichier à écrire, en .pdf, .csv ou .xlsx"))
+    _add_invoice_parser(commands)
     return parser
+
+
+def _line_quantity(text: str) -> tuple[int, str]:
+    """« 3:1,5 » → (3, "1,5"): a line number of the invoice and the quantity to credit."""
+    number, colon, qty = text.partition(":")
+    if not colon or not number.strip().isdigit() or not qty.strip():
+        raise argparse.ArgumentTypeError(
+            _("« {text} » : attendu N°LIGNE:QUANTITÉ, par exemple 3:1,5").format(text=text))
+    return int(number), qty.strip()
+
+
+def _add_invoice_parser(commands: Any) -> None:
+    invoicing = commands.add_parser(
+        "invoice",
+        help=_("émettre les factures des producteurs, établir un avoir"),
+        description=_(
+            "issue : émet les factures d'un mois pour ce qui a été livré et pas encore "
+            "facturé (une par producteur, ou par foyer pour la vente directe), avec leur "
+            "Factur-X, et écrit leurs PDF dans un dossier ; relancée, elle n'émet que ce qui "
+            "est nouveau. credit-note : établit un avoir sur une facture, entier ou pour "
+            "certaines lignes (--line N°:QUANTITÉ, le numéro de la ligne sur la facture)."),
+    )
+    actions = invoicing.add_subparsers(dest="invoice_action", title=_("actions"),
+                                       metavar=_("ACTION"), parser_class=FrenchArgumentParser,
+                                       required=True)
+    issue = actions.add_parser("issue", help=_("émettre les factures d'un mois"),
+                               description=_("Émet les factures du mois et écrit leurs PDF."))
+    issue.add_argument("--period", required=True, metavar=_("AAAA-MM"),
+                       help=_("le mois des livraisons à facturer"))
+    issue.add_argument("--producer", type=int, action="append", metavar="ID",
+                       help=_("numéro d'un producteur (à répéter ; par défaut : tous)"))
+    issue.add_argument("--out", type=Path, required=True, metavar=_("DOSSIER"),
+                       help=_("le dossier où écrire les PDF (créé s'il n'existe pas)"))
+    credit = actions.add_parser("credit-note", help=_("établir un avoir sur une facture"),
+                                description=_("Établit un avoir citant la facture corrigée, "
+                                              "numéroté dans la même série, et écrit son PDF."))
+    credit.add_argument("number", metavar=_("NUMÉRO"), help=_("le numéro de la facture"))
+    credit.add_argument("--reason", required=True, metavar=_("TEXTE"),
+                        help=_("le motif de l'avoir, imprimé"))
+    credit.add_argument("--line", type=_line_quantity, action="append", metavar=_("N°:QTÉ"),
+                        help=_("une ligne de la facture et la quantité à créditer (à répéter ; "
+                               "par défaut : toute la facture)"))
+    credit.add_argument("--out", type=Path, required=True, metavar=_("DOSSIER"),
+                        help=_("le dossier où écrire le PDF (créé s'il n'existe pas)"))
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -459,6 +504,10 @@ def _list_rows(kind: str, db: Database, actor: Actor) -> list[Any]:
         "points": lists.list_points,
         "cycles": lists.list_cycles,
     }
+    if kind == "invoices":
+        from coopfood.services.invoicing import list_invoices
+
+        return list(list_invoices(db=db, actor=actor))
     return functions[kind](db=db, actor=actor)
 
 
@@ -468,6 +517,9 @@ def _as_json(kind: str, row: Any) -> dict[str, Any]:
         data["date"] = row.date.isoformat()
         data["points"] = list(row.points)
         data["state"] = row.state.value
+    if kind == "invoices":
+        data["date"] = row.date.isoformat()
+        data["kind"] = row.kind.value
     return data
 
 
@@ -483,6 +535,9 @@ def _as_line(kind: str, row: Any) -> str:
         fields = [row.name, row.point, row.email or "", row.payment_reference]
     elif kind == "points":
         fields = [row.name, row.city, f"{row.start_time:%H:%M}–{row.end_time:%H:%M}"]
+    elif kind == "invoices":
+        fields = [row.number, format_date(row.date, style="short"), row.producer, row.buyer,
+                  format_money(row.total), row.status_label]
     else:
         fields = [
             format_date(row.date),
@@ -763,6 +818,40 @@ def command_print(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def command_invoice(args: argparse.Namespace, out: TextIO) -> int:
+    from coopfood.services import invoicing
+
+    db = open_db(args.db)
+    try:
+        if args.invoice_action == "issue":
+            period = invoicing.month_period(args.period)
+            report = invoicing.issue_invoices(db=db, actor=LOCAL_ADMIN, period=period,
+                                              producer_ids=args.producer,
+                                              progress=TextProgress(sys.stderr))
+            for warning in report.warnings:
+                out.write(_("Avertissement — {warning}\n").format(warning=warning))
+            out.write(report.summary + "\n")
+            paths = invoicing.write_invoice_pdfs(db=db, actor=LOCAL_ADMIN,
+                                                 invoice_ids=[r.id for r in report.invoices],
+                                                 out_dir=args.out)
+        else:
+            lines = None if not args.line else dict(args.line)
+            result = invoicing.issue_credit_note(db=db, actor=LOCAL_ADMIN, number=args.number,
+                                                 reason=args.reason, lines=lines)
+            from coopfood.i18n import format_money
+
+            out.write(_("Avoir {number} sur la facture {invoice} : {amount}.\n").format(
+                number=result.row.number, invoice=result.row.corrected_number,
+                amount=format_money(result.row.total)))
+            paths = invoicing.write_invoice_pdfs(db=db, actor=LOCAL_ADMIN,
+                                                 invoice_ids=[result.row.id], out_dir=args.out)
+    finally:
+        db.dispose()
+    for path in paths:
+        out.write(f"{path}\n")
+    return 0
+
+
 def command_report(args: argparse.Namespace, out: TextIO) -> int:
     from coopfood.services.value_sharing import parse_period, write_value_report
 
@@ -788,6 +877,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "cycle": command_cycle,
     "print": command_print,
     "report": command_report,
+    "invoice": command_invoice,
 }
 
 

@@ -15,7 +15,16 @@ from PySide6.QtWidgets import QWidget
 from coopfood.i18n import _, format_number
 from coopfood.persistence.db import Database
 from coopfood.services import Actor, ProgressCallback, ServiceError
-from coopfood.services.backup import BackupInfo, backup, backups_dir, inspect_backup, restore
+from coopfood.services.backup import (
+    MAX_KEEP,
+    BackupInfo,
+    backup,
+    backups_dir,
+    inspect_backup,
+    keep_count,
+    restore,
+    set_keep_count,
+)
 from ui.dialogs import messages
 from ui.worker import run_task
 
@@ -77,3 +86,18 @@ def restore_backup(parent: QWidget, *, db: Database, actor: Actor,
 
     run_task(parent, work, title=_("Restauration"), label=_("Restauration de la base…"),
              on_success=done, cancellable=False)
+
+
+def set_daily_copies(parent: QWidget, *, db: Database, actor: Actor) -> None:
+    """« Fichier → Sauvegardes automatiques… »: how many daily copies are kept."""
+    count = messages.ask_number(
+        parent, title=_("Sauvegardes automatiques"),
+        label=_("coopfood copie la base chaque jour d'utilisation dans\n{folder}\n\n"
+                "Nombre de copies quotidiennes à garder :").format(folder=backups_dir()),
+        value=keep_count(db=db), minimum=1, maximum=MAX_KEEP)
+    if count is None:
+        return
+    try:
+        set_keep_count(db=db, actor=actor, count=count)
+    except ServiceError as error:
+        messages.show_error(parent, str(error))

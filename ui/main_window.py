@@ -1,7 +1,7 @@
 """The main window: a navigation list on the left, the chosen section on the right.
 
 A section's page is built (and its module imported) the first time it is shown,
-so opening the window costs one page, not eleven. The « Fichier » menu opens
+so opening the window costs one page, not fourteen. The « Fichier » menu opens
 the co-op's settings and imports or exports a list through its page.
 """
 
@@ -63,6 +63,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("dashboard", N_("Tableau de bord"), "ui.views.coop_settings:build_dashboard_page"),
     Section("distributions", N_("Distributions"), "ui.views.cycles:build_distributions_page"),
     Section("orders", N_("Commandes"), "ui.views.cycles:build_orders_page"),
+    Section("shifts", N_("Permanences"), "ui.views.shifts:build_shifts_page"),
     Section("members", N_("Adhérents"), "ui.views.members:build_members_page"),
     Section("producers", N_("Producteurs"), "ui.views.catalogue:build_producers_page"),
     Section("products", N_("Produits"), "ui.views.catalogue:build_products_page"),
@@ -70,7 +71,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("contracts", N_("Contrats"), "ui.views.contracts:build_contracts_page"),
     Section("points", N_("Points de distribution"), "ui.views.points:build_points_page"),
     Section("documents", N_("Documents"), "ui.views.documents:build_documents_page"),
+    Section("invoices", N_("Factures"), "ui.views.invoices:build_invoices_page"),
     Section("treasury", N_("Trésorerie"), "ui.views.members:build_treasury_page"),
+    Section("value", N_("Partage de la valeur"), "ui.views.value_sharing:build_value_page"),
 )
 
 
@@ -211,6 +214,9 @@ class MainWindow(QMainWindow):
         self.restore_action = QAction(_("&Restaurer une sauvegarde…"), self)
         self.restore_action.triggered.connect(self.restore_backup)
         file_menu.addAction(self.restore_action)
+        self.daily_copies_action = QAction(_("Sauvegardes &automatiques…"), self)
+        self.daily_copies_action.triggered.connect(self.set_daily_copies)
+        file_menu.addAction(self.daily_copies_action)
         file_menu.addSeparator()
         self.quit_action = QAction(_("&Quitter"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -285,6 +291,12 @@ class MainWindow(QMainWindow):
         from ui.backup_actions import restore_backup
 
         restore_backup(self, db=self.db, actor=self.actor, on_restored=self.reload_all)
+
+    def set_daily_copies(self) -> None:
+        """« Fichier → Sauvegardes automatiques… »."""
+        from ui.backup_actions import set_daily_copies
+
+        set_daily_copies(self, db=self.db, actor=self.actor)
 
     def reload_all(self) -> None:
         """Forget every page (they show data that changed under them) and show the

@@ -82,8 +82,18 @@ class Party:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Party:
-        return cls(**{key: data.get(key, getattr(cls, key, None))
-                      for key in cls.__dataclass_fields__})
+        def text(key: str) -> str:
+            return str(data.get(key) or "")
+
+        def optional(key: str) -> str | None:
+            value = data.get(key)
+            return None if value is None else str(value)
+
+        return cls(name=text("name"), legal_form=text("legal_form"), address=text("address"),
+                   postal_code=text("postal_code"), city=text("city"), siren=optional("siren"),
+                   siret=optional("siret"), vat_number=optional("vat_number"),
+                   iban=optional("iban"), bic=optional("bic"),
+                   business=bool(data.get("business", True)))
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,8 @@ class InvoiceData:
     mentions: tuple[Mention, ...] = ()
     #: Why VAT is not charged (franchise, flat-rate farmer), for the XML.
     exemption_reason: str | None = None
+    #: The billing mandate a self-billed invoice is issued under.
+    mandate_date: dt.date | None = None
     corrected_number: str | None = None
     corrected_date: dt.date | None = None
     reason: str = ""
@@ -235,7 +247,9 @@ def _heading_lines(data: InvoiceData, draft: bool) -> list[tuple[str, float, str
         lines.append((REGULAR, 9.0, _("Période : du {start} au {end}").format(
             start=format_date(data.period_start, style="short"),
             end=format_date(data.period_end, style="short"))))
-    lines.append((REGULAR, 9.0, _("Échéance : {date}").format(date=format_date(data.due_date))))
+    if data.kind is InvoiceKind.INVOICE:
+        lines.append((REGULAR, 9.0, _("Échéance : {date}").format(
+            date=format_date(data.due_date))))
     return lines
 
 
@@ -395,10 +409,10 @@ def _paragraph(texts: list[str], size: float = TEXT) -> tuple[float, Draw]:
 def _watermark(sheet: Sheet) -> None:
     c = sheet.canvas
     c.saveState()
-    c.setFillColorRGB(0.85, 0.85, 0.85)
+    c.setFillColorRGB(0.8, 0.8, 0.8)
     c.translate(PAGE_W / 2, PAGE_H / 2)
     c.rotate(40)
-    size = 34.0
+    size = 30.0
     c.setFont(BOLD, size)
     c.drawCentredString(0, 0, WATERMARK)
     c.restoreState()

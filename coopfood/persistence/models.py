@@ -41,6 +41,7 @@ from coopfood.domain.enums import (
     ShortfallRule,
     Unit,
 )
+from coopfood.domain.invoicing import InvoiceKind
 from coopfood.domain.vat import VatRegime
 from coopfood.persistence.types import Money, Percent, Quantity, UtcDateTime
 
@@ -530,3 +531,127 @@ class AuditEntry(Base):
     member_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: The distribution point concerned, so a coordinator sees only its points' entries.
     point_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+class InvoiceCounter(Base):
+    """The last number given in a series and a year; its row is locked while issuing, so
+    that numbers are gapless and never given twice."""
+
+    __tablename__ = "invoice_counter"
+    __table_args__ = (CheckConstraint("last_number >= 0", name="last_number_not_negative"),)
+
+    #: A producer's invoice prefix (self-billed invoices), or the co-op's series.
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Invoice(Base):
+    """An issued invoice or credit note (avoir): never updated nor deleted (triggers
+    refuse it). Drafts are not stored: they are computed until issued.
+
+    Who sells and who buys, with the legal wording printed, are kept as they were
+    on the day of issue (`parties`), as are the PDF and its Factur-X XML: a
+    reprint gives the very same document whatever changed since.
+    """
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        UniqueConstraint("series", "year", "sequence"),
+        CheckConstraint("sequence > 0", name="sequence_positive"),
+        CheckConstraint("(kind = 'credit_note') = (corrected_invoice_id IS NOT NULL)",
+                        name="credit_note_cites_invoice"),
+        CheckConstraint("(buyer = 'household') = (member_id IS NOT NULL)",
+                        name="household_buyer_named"),
+        CheckConstraint("NOT self_billed OR mandate_date IS NOT NULL",
+                        name="self_billed_has_mandate"),
+        CheckConstraint("period_end >= period_start", name="period_in_order"),
+        CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        CheckConstraint("total_ht >= 0 AND total_vat >= 0", name="totals_not_negative"),
+        CheckConstraint("total_ttc = total_ht + total_vat", name="ttc_is_ht_plus_vat"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[InvoiceKind] = mapped_column(_enum(InvoiceKind, "invoice_kind"))
+    #: « GAECDUPRE-2026-0001 »: series, year and sequence.
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    series: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    #: UNTDID 1001: 380 invoice, 381 credit note, 389 self-billed invoice.
+    type_code: Mapped[str] = mapped_column(String(3))
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producer.id"), index=True)
+    buyer: Mapped[InvoiceBuyer] = mapped_column(_enum(InvoiceBuyer, "invoice_buyer"))
+    #: The household invoiced (AMAP direct sale); None when the co-op is the buyer.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    issue_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    first_delivery: Mapped[dt.date] = mapped_column(Date)
+    last_delivery: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    #: Issued by the co-op on the producer's behalf under a billing mandate.
+    self_billed: Mapped[bool] = mapped_column(Boolean)
+    mandate_date: Mapped[dt.date | None] = mapped_column(Date)
+    vat_regime: Mapped[VatRegime] = mapped_column(_enum(VatRegime, "vat_regime"))
+    #: For a credit note: the invoice it corrects, and why.
+    corrected_invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    total_ht: Mapped[Decimal] = mapped_column(Money())
+    total_vat: Mapped[Decimal] = mapped_column(Money())
+    total_ttc: Mapped[Decimal] = mapped_column(Money())
+    #: Seller, buyer and issuer identities and the legal mentions, as printed.
+    parties: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    facturx_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    issued_by: Mapped[str] = mapped_column(String(200))
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.position")
+    producer: Mapped[Producer] = relationship()
+    member: Mapped[Member | None] = relationship()
+
+
+class InvoiceLine(Base):
+    """A line of an invoice (delivered order lines of one item, price and day grouped) or
+    of a credit note (the quantity credited of a line of the corrected invoice)."""
+
+    __tablename__ = "invoice_line"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "position"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_ht >= 0 AND total_ht >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+    #: The line's number on the printed invoice, from 1.
+    position: Mapped[int] = mapped_column(Integer)
+    designation: Mapped[str] = mapped_column(String(400))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unit: Mapped[Unit] = mapped_column(_enum(Unit, "unit"))
+    unit_price_ht: Mapped[Decimal] = mapped_column(Money())
+    #: The rate applied: 0 for a producer that charges no VAT.
+    vat_rate: Mapped[Decimal] = mapped_column(Percent())
+    total_ht: Mapped[Decimal] = mapped_column(Money())
+    delivery_date: Mapped[dt.date] = mapped_column(Date)
+    #: For a credit note's line: the line of the corrected invoice it credits.
+    corrected_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_line.id"), index=True)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class InvoicedOrderLine(Base):
+    """Which invoice line invoiced a delivered order line: its primary key makes an order
+    line invoiced once and only once."""
+
+    __tablename__ = "invoiced_order_line"
+
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), primary_key=True)
+    invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"), index=True)

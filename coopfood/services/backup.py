@@ -31,6 +31,7 @@ from coopfood.services import (
     ProgressCallback,
     Role,
     ServiceError,
+    ValidationError,
     no_progress,
 )
 from coopfood.services.access import require
@@ -39,6 +40,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 KEEP_SETTING = "backup.keep"
 DEFAULT_KEEP = 10
+MAX_KEEP = 365
 AUTO_PREFIX = "auto-"
 BACKUP_ROLES = frozenset({Role.ADMIN, Role.TREASURER})
 RESTORE_ROLES = frozenset({Role.ADMIN})
@@ -233,6 +235,22 @@ def keep_count(*, db: Database) -> int:
         return max(1, int(value)) if value is not None else DEFAULT_KEEP
     except ValueError:
         return DEFAULT_KEEP
+
+
+def set_keep_count(*, db: Database, actor: Actor, count: int) -> int:
+    """How many daily copies to keep (1 to 365); older ones go at the next day's copy."""
+    require(actor, RESTORE_ROLES, _("régler les sauvegardes"))
+    if not 1 <= count <= MAX_KEEP:
+        raise ValidationError(
+            _("Le nombre de sauvegardes à garder va de 1 à {max} (« {count} »).").format(
+                max=MAX_KEEP, count=count), field="keep")
+    with db.transaction() as session:
+        setting = session.get(Setting, KEEP_SETTING)
+        if setting is None:
+            session.add(Setting(key=KEEP_SETTING, value=str(count)))
+        else:
+            setting.value = str(count)
+    return count
 
 
 def daily_backup(*, db: Database, actor: Actor, today: dt.date | None = None) -> Path | None:

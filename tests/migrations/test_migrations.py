@@ -60,3 +60,23 @@ def test_an_existing_file_is_backed_up_before_it_is_migrated(
     with copy.reading() as session:
         assert session.query(Coop).one().name == "AMAP du Lavoir"
     copy.dispose()
+
+
+#: The triggers that keep issued invoices unchanged (migration 0004): a later migration
+#: that rebuilds their tables must create them again.
+IMMUTABILITY_TRIGGERS = {
+    "invoice_issued_no_update", "invoice_issued_no_delete", "invoice_line_issued_no_update",
+    "invoice_line_issued_no_delete", "invoiced_order_line_no_update",
+    "invoiced_order_line_no_delete", "order_line_invoiced_unchanged",
+    "member_order_invoiced_not_absent",
+}
+
+
+def test_the_triggers_that_keep_invoices_unchanged_are_there_at_head(db_url: str) -> None:
+    database = connect(db_url)
+    query = ("SELECT name FROM sqlite_master WHERE type = 'trigger'" if backend() == "sqlite"
+             else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    with database.engine.connect() as conn:
+        names = {row[0] for row in conn.execute(text(query))}
+    database.dispose()
+    assert names >= IMMUTABILITY_TRIGGERS

@@ -9,11 +9,21 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 
 from coopfood.persistence.db import connect
 from coopfood.persistence.migrations import alembic_config, head_revision, open_database
-from coopfood.persistence.models import Contract, Coop, OrderLine, Producer, ProductPrice
+from coopfood.persistence.models import (
+    AuditEntry,
+    Contract,
+    Coop,
+    Invoice,
+    InvoiceCounter,
+    InvoicedOrderLine,
+    OrderLine,
+    Producer,
+    ProductPrice,
+)
 from tests.conftest import PG_URL, recreate_pg_database
 
 
@@ -64,8 +74,18 @@ def _data_at_0001(conn: Connection) -> None:
         "(2, 1, 1, 1, 'subscription', 1000, 1137, 550, 1200)"))
 
 
+def _data_at_0003(conn: Connection) -> None:
+    """Schema 0003 (before invoices): the rows of 0001, and what 0002 and 0003 added."""
+    _data_at_0001(conn)
+    conn.execute(text("UPDATE order_line SET quantity_allocated = 1200 WHERE id = 1"))
+    conn.execute(text(
+        "INSERT INTO audit_entry (id, at, actor_name, entity, entity_id, action, summary, "
+        "cycle_id, member_id, point_id) VALUES (1, '2026-11-20 09:00:00', 'Trésorière', "
+        "'order_line', 1, 'deliver', 'Tomme : 1,2 kg → 1,235 kg', 1, 1, 1)"))
+
+
 #: For each earlier revision, how to put data in a database at that revision.
-DATA_AT: dict[str, Callable[[Connection], None]] = {"0001": _data_at_0001}
+DATA_AT: dict[str, Callable[[Connection], None]] = {"0001": _data_at_0001, "0003": _data_at_0003}
 
 
 @pytest.mark.parametrize("revision", sorted(DATA_AT))
@@ -101,4 +121,15 @@ def test_upgrade_from_an_earlier_revision_keeps_the_data(revision: str, tmp_path
         assert (contract.cheque_months, contract.fortnight_offset) == (["2026-10", "2027-01"], 0)
         basket_line = session.get(OrderLine, 2)
         assert basket_line is not None and basket_line.contract_id == 1
+        if revision >= "0003":
+            assert line.quantity_allocated == Decimal("1.200")
+            entry = session.get(AuditEntry, 1)
+            assert entry is not None and (entry.point_id, entry.summary) == (
+                1, "Tomme : 1,2 kg → 1,235 kg")
+        # The invoice tables come empty, and the delivered lines are still to invoice.
+        assert session.scalars(select(Invoice)).all() == []
+        assert session.scalars(select(InvoicedOrderLine)).all() == []
+    # An order line of the old base is invoiced, and from then on keeps its quantity.
+    with upgraded.transaction() as session:
+        session.add(InvoiceCounter(series="GAECDUPRE", year=2026, last_number=0))
     upgraded.dispose()

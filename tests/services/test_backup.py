@@ -103,3 +103,13 @@ def test_one_backup_a_day_and_only_the_last_ones_are_kept(db: Database) -> None:
     assert daily_backup(db=db, actor=LOCAL_ADMIN, today=start + dt.timedelta(days=4)) is None
     kept = sorted(p.name for p in backups_dir().glob("auto-coopfood-*.sqlite"))
     assert kept == [f"auto-coopfood-2026-11-0{d}.sqlite" for d in (3, 4, 5)]
+
+
+def test_the_number_of_copies_kept_is_checked(db: Database) -> None:
+    from coopfood.services import ValidationError
+    from coopfood.services.backup import keep_count, set_keep_count
+
+    set_keep_count(db=db, actor=LOCAL_ADMIN, count=3)
+    assert keep_count(db=db) == 3
+    with pytest.raises(ValidationError, match="de 1 à 365"):
+        set_keep_count(db=db, actor=LOCAL_ADMIN, count=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -61,3 +62,25 @@ def test_a_file_that_is_not_a_backup_is_refused_before_anything_is_asked(
         "« notes.sqlite » n'est pas une sauvegarde coopfood (ni une base SQLite, "
         "ni un export pg_dump)."]
     assert answers.asked == []
+
+
+def test_the_number_of_daily_copies_is_set_from_the_menu(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch, answers: Answers
+) -> None:
+    from coopfood.services.backup import keep_count
+    from ui.dialogs import messages
+
+    window = MainWindow(db, LOCAL_ADMIN)
+    qtbot.addWidget(window)
+    asked: list[tuple[str, int]] = []
+
+    def ask_number(parent: object, *, title: str, label: str, value: int, minimum: int,
+                   maximum: int) -> int:
+        asked.append((label, value))
+        return 30
+
+    monkeypatch.setattr(messages, "ask_number", ask_number)
+    window.daily_copies_action.trigger()
+    assert asked[0][1] == 10  # the default, shown before it is changed
+    assert "chaque jour d'utilisation" in asked[0][0]
+    assert keep_count(db=db) == 30

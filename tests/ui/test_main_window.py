@@ -30,11 +30,15 @@ from ui.main_window import SECTIONS, MainWindow
 from ui.views.cycles import OrdersSection
 from ui.views.dashboard import DashboardPage, split_open_cycles
 from ui.views.documents import DocumentsPage
+from ui.views.invoices import InvoicesPage
 from ui.views.list_page import ListPage
+from ui.views.shifts import ShiftsPage
+from ui.views.value_sharing import ValueSharingPage
 
 NAV_LABELS = [
-    "Tableau de bord", "Distributions", "Commandes", "Adhérents", "Producteurs", "Produits",
-    "Paniers", "Contrats", "Points de distribution", "Documents", "Trésorerie",
+    "Tableau de bord", "Distributions", "Commandes", "Permanences", "Adhérents", "Producteurs",
+    "Produits", "Paniers", "Contrats", "Points de distribution", "Documents", "Factures",
+    "Trésorerie", "Partage de la valeur",
 ]
 
 
@@ -106,6 +110,12 @@ def test_walking_through_every_section_shows_the_real_rows(
             continue
         if label == "Documents":  # the printing page, tested in test_documents_page.py
             assert isinstance(window.stack.currentWidget(), DocumentsPage)
+            continue
+        if label in ("Permanences", "Partage de la valeur"):  # tested in test_shifts_page.py
+            assert isinstance(window.stack.currentWidget(), ShiftsPage | ValueSharingPage)
+            continue
+        if label == "Factures":  # tested in test_invoices_page.py
+            assert isinstance(window.stack.currentWidget(), InvoicesPage)
             continue
         page = list_page(window)
         count, first = expected[label]

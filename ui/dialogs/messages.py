@@ -95,3 +95,19 @@ def choose_save_file(parent: QWidget | None, *, title: str, suggested: str,
         if start >= 0:
             path = path.with_suffix(_filter[start + 1:].rstrip(")").split()[0])
     return path
+
+
+def ask_number(parent: QWidget | None, *, title: str, label: str, value: int, minimum: int,
+               maximum: int) -> int | None:
+    """A whole number typed by the user, or None if they gave up."""
+    from PySide6.QtWidgets import QInputDialog
+
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setInputMode(QInputDialog.InputMode.IntInput)
+    dialog.setIntRange(minimum, maximum)
+    dialog.setIntValue(value)
+    dialog.setOkButtonText(_("Enregistrer"))
+    dialog.setCancelButtonText(_("Annuler"))
+    return dialog.intValue() if dialog.exec() else None
