@@ -16,6 +16,7 @@ change keyed here is kept in the audit trail with who, when, before and after
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +30,9 @@ from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
     Cycle,
     DistributionPoint,
+    Invoice,
+    InvoicedOrderLine,
+    InvoiceLine,
     Order,
     OrderLine,
     Product,
@@ -158,6 +162,22 @@ def _require_keying(cycle: Cycle) -> None:
         field="quantity")
 
 
+def _refuse_invoiced(session: Session, line_ids: Sequence[int]) -> None:
+    """Delivered quantities already on an issued invoice never change: a credit note does."""
+    if not line_ids:
+        return
+    number = session.scalar(
+        select(Invoice.number)
+        .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+        .join(InvoicedOrderLine, InvoicedOrderLine.invoice_line_id == InvoiceLine.id)
+        .where(InvoicedOrderLine.order_line_id.in_(list(line_ids)))
+        .limit(1))
+    if number is not None:
+        raise ValidationError(
+            _("Déjà facturé (facture {number}) : la quantité livrée ne change plus ; "
+              "corrigez par un avoir.").format(number=number), field="quantity")
+
+
 def _text(qty: Decimal | None, unit: Unit) -> str:
     return "—" if qty is None else quantity_text(qty, unit)
 
@@ -225,6 +245,8 @@ def set_delivered(*, db: Database, actor: Actor, line_id: int,
         order = line.order
         require_point(actor, order.point_id, _("saisir les livraisons de ce point"))
         _require_keying(find_cycle(session, order.cycle_id, lock="share"))
+        if line.quantity_delivered != qty:
+            _refuse_invoiced(session, [line.id])
         _change(session, actor, order, line, qty)
         session.flush()
         return _household(session, order)
@@ -249,6 +271,7 @@ def mark_absent(*, db: Database, actor: Actor, order_id: int,
             select(OrderLine)
             .options(selectinload(OrderLine.product), selectinload(OrderLine.basket_type))
             .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        _refuse_invoiced(session, [line.id for line in lines])
         before = {str(line.id): line.quantity_delivered for line in lines}
         for line in lines:
             _name, _unit, weighed = _line_name(line)
@@ -302,7 +325,10 @@ def mark_product_missing(*, db: Database, actor: Actor, cycle_id: int, product_i
             query = query.where(Order.point_id == point_id)
         changed = 0
         households: set[int] = set()
-        for line, order in session.execute(query):
+        found = session.execute(query).all()
+        _refuse_invoiced(session, [line.id for line, _order in found
+                                   if line.quantity_delivered != ZERO_QTY])
+        for line, order in found:
             if _change(session, actor, order, line, ZERO_QTY, _("produit manquant")):
                 changed += 1
                 households.add(order.member_id)

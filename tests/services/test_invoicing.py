@@ -272,3 +272,36 @@ def test_the_preview_says_what_a_sellers_record_lacks(demo_db_copy: Database) ->
     assert preview.warnings == (
         f"« {name} » n'a pas de SIRET ni d'adresse : ses factures seront incomplètes "
         "(complétez sa fiche avant d'émettre).",)
+
+
+
+def test_a_delivered_quantity_already_invoiced_is_refused_in_french(
+    demo_db_copy: Database,
+) -> None:
+    """Once invoiced, a delivered quantity is corrected by a credit note, and the keying
+    screen says so (the database trigger would refuse it too, less kindly)."""
+    from coopfood.persistence.models import Producer
+    from coopfood.services.delivery import mark_absent, set_delivered
+
+    db = demo_db_copy
+    with db.reading() as session:
+        producer = session.scalars(select(Producer.id).where(
+            Producer.invoice_buyer == InvoiceBuyer.COOP).order_by(Producer.id)).first()
+    assert producer is not None
+    [row] = invoicing.issue_invoices(db=db, actor=LOCAL_ADMIN, period=NOVEMBER,
+                                     issue_date=ISSUE_DAY, processes=1,
+                                     producer_ids=[producer]).invoices
+    with db.reading() as session:
+        line_id, order_id = session.execute(
+            select(InvoicedOrderLine.order_line_id, OrderLine.order_id)
+            .join(OrderLine, OrderLine.id == InvoicedOrderLine.order_line_id)
+            .join(InvoiceLine, InvoiceLine.id == InvoicedOrderLine.invoice_line_id)
+            .where(InvoiceLine.invoice_id == row.id).limit(1)).one()
+    expected = (f"Déjà facturé (facture {row.number}) : la quantité livrée ne change plus ; "
+                "corrigez par un avoir.")
+    with pytest.raises(ValidationError) as refused:
+        set_delivered(db=db, actor=LOCAL_ADMIN, line_id=line_id, quantity="0,5")
+    assert str(refused.value) == expected
+    with pytest.raises(ValidationError) as refused:
+        mark_absent(db=db, actor=LOCAL_ADMIN, order_id=order_id)
+    assert str(refused.value) == expected
