@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from coopfood.persistence.db import Database, sqlite_integrity_ok, sqlite_path
+from coopfood.persistence.db import Database, connect, sqlite_integrity_ok, sqlite_path
 from coopfood.persistence.models import Member, MembershipFee
 from tests.conftest import backend
 from tests.imports.support import add_point, write_csv
@@ -170,3 +171,76 @@ def test_a_killed_closing_leaves_the_distribution_open_or_wholly_closed(
         assert after in {("open", 0, lines), ("closed", lines, 0)}, after
         outcomes[after[0]] += 1
     print(f"\n{KILLS} kills while closing on {backend()}: {outcomes}")
+
+
+INVOICE_CHILD = """
+import datetime as dt, sys
+from coopfood.persistence.db import connect
+from coopfood.services import LOCAL_ADMIN, invoicing
+db = connect(sys.argv[1])
+print("start", flush=True)
+invoicing.issue_invoices(db=db, actor=LOCAL_ADMIN, period=invoicing.month_period("2026-11"),
+                         issue_date=dt.date(2026, 11, 30), processes=1)
+print("done", flush=True)
+"""
+
+
+def _invoicing_state(db: Database) -> tuple[int, int, int]:
+    """(invoices, invoiced order lines, numbers given by the counters)."""
+    with db.reading() as session:
+        return tuple(int(session.execute(text(sql)).scalar() or 0) for sql in (  # type: ignore[return-value]
+            "SELECT count(*) FROM invoice",
+            "SELECT count(*) FROM invoiced_order_line",
+            "SELECT coalesce(sum(last_number), 0) FROM invoice_counter",
+        ))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(backend() != "sqlite", reason="issued invoices cannot be taken back: each "
+                    "round needs a fresh copy of the base, a file copy on SQLite (a killed "
+                    "PostgreSQL client's transaction is rolled back by the server)")
+def test_a_killed_month_of_invoices_leaves_no_gap_and_no_half_issued_invoice(
+    demo_db_copy: Database, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    source = sqlite_path(demo_db_copy.url)
+    assert source is not None
+    template = tmp_path / "avant-facturation.sqlite"
+    with sqlite3.connect(source) as src, sqlite3.connect(template) as dest:
+        src.backup(dest)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(url: str) -> subprocess.Popen[bytes]:
+        child = subprocess.Popen([sys.executable, "-c", INVOICE_CHILD, url], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"start"
+        return child
+
+    first = run(demo_db_copy.url)
+    started = time.perf_counter()
+    assert first.stdout is not None and first.stdout.readline().strip() == b"done"
+    whole = time.perf_counter() - started
+    first.wait()
+    issued = _invoicing_state(demo_db_copy)
+    assert issued[0] > 0 and issued[0] == issued[2]  # as many invoices as numbers given
+    rng = random.Random(11)
+    outcomes = {"nothing": 0, "everything": 0}
+    for kill in range(KILLS):
+        # Issued invoices are immutable: each round starts from a copy made before issuing.
+        path = tmp_path / f"essai-{kill}.sqlite"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+        child = run(url)
+        time.sleep(rng.uniform(0.0, whole * 1.1))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert _integrity_ok(url)
+        copy = connect(url)
+        state = _invoicing_state(copy)
+        copy.dispose()
+        assert state in {(0, 0, 0), issued}, state
+        outcomes["nothing" if state[0] == 0 else "everything"] += 1
+        path.unlink()
+    print(f"\n{KILLS} kills while invoicing on {backend()}: {outcomes}")
