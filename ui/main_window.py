@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
         self.coop_label = QLabel(
             self._coop_name or _("Aucune coopérative n'est encore enregistrée dans cette base.")
         )
+        self.coop_label.setTextFormat(Qt.TextFormat.PlainText)  # names may hold "<"
         status = self.statusBar()
         status.addWidget(self.database_label, 1)
         status.addPermanentWidget(self.coop_label)

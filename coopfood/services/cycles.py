@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
@@ -58,7 +58,15 @@ from coopfood.persistence.models import (
     Product,
     household_name,
 )
-from coopfood.services import Actor, NotFound, ServiceError, StaleData, ValidationError, audit
+from coopfood.services import (
+    Actor,
+    NotFound,
+    Role,
+    ServiceError,
+    StaleData,
+    ValidationError,
+    audit,
+)
 from coopfood.services import validation as check
 from coopfood.services.access import require, require_point
 from coopfood.services.audit import AuditRow
@@ -866,6 +874,12 @@ def shortfall_report(*, db: Database, actor: Actor, cycle_id: int) -> list[Short
         if report_row is not None:
             report.append(report_row)
     report.sort(key=lambda r: (r.producer, r.product))
+    if actor.role is Role.COORDINATOR:
+        # Cases are shared out over every point, so the totals stay whole; the households
+        # named are only those of the coordinator's own points.
+        report = [replace(r, lines=tuple(line for line in r.lines
+                                         if line.point_id in actor.point_ids))
+                  for r in report]
     return report
 
 

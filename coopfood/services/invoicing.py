@@ -1238,6 +1238,7 @@ def _xlsx(headers: list[str], table: list[list[Any]], formula: Callable[[str], b
     import io
 
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook()
@@ -1259,7 +1260,8 @@ def _xlsx(headers: list[str], table: list[list[Any]], formula: Callable[[str], b
                 cell.value = value
                 cell.number_format = "DD/MM/YYYY"
             else:
-                cell.value = value
+                # A control character pasted into a name would make openpyxl refuse the file.
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
                 cell.data_type = "s"  # never a formula
                 if formula(value):
                     cell.quotePrefix = True

@@ -371,3 +371,16 @@ def test_a_coordinator_manages_only_distributions_of_its_points(db: Database,
     treasurer = Actor(name="Trésorier", role=Role.TREASURER)
     with pytest.raises(PermissionDenied):
         transition(db=db, actor=treasurer, cycle_id=mine.id, to_state=CycleState.CLOSED)
+
+
+def test_a_coordinator_sees_the_whole_sharing_but_only_its_households(
+    db: Database, shop: Shop
+) -> None:
+    cycle_id = open_cycle(db, shop)
+    order(db, cycle_id, shop.marie, shop.jus, "5")
+    order(db, cycle_id, shop.bruno, shop.jus, "2")
+    transition(db=db, actor=LOCAL_ADMIN, cycle_id=cycle_id, to_state=CycleState.CLOSED)
+    sud = Actor(name="Coord Sud", role=Role.COORDINATOR, point_ids=frozenset({shop.sud}))
+    [report] = shortfall_report(db=db, actor=sud, cycle_id=cycle_id)
+    assert (report.ordered, report.allocated) == (Decimal(7), Decimal(6))
+    assert [line.member for line in report.lines] == ["ROUX Bruno"]

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -90,6 +91,7 @@ class DocumentsPage(QWidget):
         self.file_combo.setAccessibleName(_("Fichier affiché"))
         self.file_combo.currentIndexChanged.connect(self._show_file)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # names may hold "<"
         self.status.setWordWrap(True)
         self.preview_view = PdfPreview()
 

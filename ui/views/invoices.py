@@ -429,6 +429,7 @@ class CreditNoteDialog(QDialog):
         self.reason.setPlaceholderText(_("Par exemple : produits abîmés à la livraison"))
         self.reason.setMaxLength(invoicing.REASON_MAX_LENGTH)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # names may hold "<"
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox()

@@ -373,6 +373,7 @@ class ListPage(QWidget, Generic[R]):
         self.search.setAccessibleName(_("Rechercher dans la liste"))
         self.count_label = QLabel()
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # names may hold "<"
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.hide()
