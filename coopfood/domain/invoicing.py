@@ -10,8 +10,8 @@ at 5.5 % make a base of 3.45 € and 0.19 € of VAT (line by line it would be
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from coopfood.domain.money import ZERO, line_total, round_cents
@@ -80,6 +80,19 @@ def invoice_totals(lines: Iterable[tuple[Decimal, Decimal]], *, charges_vat: boo
     total_vat = sum((b.vat for b in breakdown), ZERO)
     return Totals(total_ht=total_ht, breakdown=breakdown, total_vat=total_vat,
                   total_ttc=total_ht + total_vat)
+
+
+def closing_vat(totals: Totals, *, remaining_vat: Mapping[Decimal, Decimal],
+                closed_rates: Iterable[Decimal]) -> Totals:
+    """A credit note's totals where it credits the last of an invoice's lines at a rate:
+    the VAT at that rate is what remains of the invoice's VAT, not VAT recomputed on the
+    last part, so that the credit notes of an invoice add up to it to the cent."""
+    closed = set(closed_rates)
+    breakdown = tuple(replace(b, vat=remaining_vat.get(b.rate, b.vat)) if b.rate in closed
+                      else b for b in totals.breakdown)
+    total_vat = sum((b.vat for b in breakdown), ZERO)
+    return replace(totals, breakdown=breakdown, total_vat=total_vat,
+                   total_ttc=totals.total_ht + total_vat)
 
 
 def invoice_number(series: str, year: int, sequence: int) -> str:

@@ -61,6 +61,8 @@ from coopfood.domain.enums import CycleState, InvoiceBuyer, Unit
 from coopfood.domain.invoicing import (
     NO_VAT,
     InvoiceKind,
+    Totals,
+    closing_vat,
     invoice_number,
     invoice_totals,
     line_amount,
@@ -1015,6 +1017,9 @@ def issue_credit_note(*, db: Database, actor: Actor, number: str, reason: str,
                 position=n, designation=line.designation, quantity=qty, unit=line.unit,
                 unit_price_ht=line.unit_price_ht, vat_rate=line.vat_rate, total_ht=amount,
                 delivery_date=line.delivery_date))
+        totals = invoice_totals(((c.total_ht, c.vat_rate) for c in credit_lines),
+                                charges_vat=charges_vat(original.vat_regime))
+        totals = _last_credit_vat(session, original, chosen, credited, totals)
         base = _data_of(original, [])
         counter.last_number += 1
         credit_number = invoice_number(original.series, day.year, counter.last_number)
@@ -1022,8 +1027,7 @@ def issue_credit_note(*, db: Database, actor: Actor, number: str, reason: str,
         data = replace(
             base, kind=InvoiceKind.CREDIT_NOTE, number=credit_number,
             type_code=TYPE_CREDIT_NOTE, issue_date=day, due_date=day, lines=tuple(credit_lines),
-            totals=invoice_totals(((c.total_ht, c.vat_rate) for c in credit_lines),
-                                  charges_vat=charges_vat(original.vat_regime)),
+            totals=totals,
             delivery_dates=tuple(sorted({c.delivery_date for c in credit_lines})),
             mentions=regime_mention, corrected_number=original.number,
             corrected_date=original.issue_date, reason=reason,
@@ -1041,6 +1045,37 @@ def issue_credit_note(*, db: Database, actor: Actor, number: str, reason: str,
             credit=credit_number, number=original.number, reason=reason))
         [row] = _rows(session, select(Invoice.id).where(Invoice.id == credit_id))
     return CreditNoteResult(row=row, pdf=document.pdf)
+
+
+def _last_credit_vat(session: Session, original: Invoice,
+                     chosen: Sequence[tuple[InvoiceLine, Decimal]],
+                     credited: Mapping[int, tuple[Decimal, Decimal]], totals: Totals) -> Totals:
+    """Where this credit note credits the last of the invoice's lines at a rate, its VAT at
+    that rate is the invoice's VAT there less the VAT of the earlier credit notes."""
+    if not totals.breakdown:
+        return totals
+    now_credited = {line.id: qty for line, qty in chosen}
+    closed = {
+        rate for rate in {line.vat_rate for line, _qty in chosen}
+        if all(line.quantity == credited.get(line.id, (Decimal(0), ZERO))[0]
+               + now_credited.get(line.id, Decimal(0))
+               for line in original.lines if line.vat_rate == rate)
+    }
+    if not closed:
+        return totals
+    invoiced = {b.rate: b.vat for b in _totals_of(original.lines, original).breakdown}
+    earlier: dict[Decimal, Decimal] = {}
+    for note in session.scalars(select(Invoice).where(
+            Invoice.corrected_invoice_id == original.id)):
+        for b in _totals_of(note.lines, original).breakdown:
+            earlier[b.rate] = earlier.get(b.rate, ZERO) + b.vat
+    remaining = {rate: invoiced.get(rate, ZERO) - earlier.get(rate, ZERO) for rate in closed}
+    return closing_vat(totals, remaining_vat=remaining, closed_rates=closed)
+
+
+def _totals_of(lines: Iterable[InvoiceLine], invoice: Invoice) -> Totals:
+    return invoice_totals(((line.total_ht, line.vat_rate) for line in lines),
+                          charges_vat=charges_vat(invoice.vat_regime))
 
 
 # --- reading ---------------------------------------------------------------------------------

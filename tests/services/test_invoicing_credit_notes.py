@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
-from coopfood.domain.invoicing import InvoiceKind
+from coopfood.domain.invoicing import InvoiceKind, line_amount, vat_on
 from coopfood.domain.vat import VatRegime
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
@@ -141,3 +141,36 @@ def test_no_more_can_be_credited_than_was_invoiced(
     with pytest.raises(ValidationError, match="un avoir corrige une facture"):
         invoicing.issue_credit_note(db=db, actor=LOCAL_ADMIN, number=whole.row.number,
                                     reason="Encore", issue_date=LATER)
+
+
+def test_credit_notes_made_in_parts_add_up_to_the_invoice_to_the_cent(
+        demo_db_copy: Database, issued: invoicing.InvoiceRow) -> None:
+    """VAT is computed per note on its own base; the note that credits the last of a rate
+    takes what remains of the invoice's VAT, so the parts never leave a cent behind."""
+    db = demo_db_copy
+    detail = invoicing.get_invoice(db=db, actor=LOCAL_ADMIN, number=issued.number)
+    # A first part whose VAT, rounded on its own, leaves a cent the rest would not catch:
+    # VAT(part) + VAT(rest of the rate) ≠ VAT(whole rate) when each is rounded apart.
+    rate_base: dict[Decimal, Decimal] = {}
+    for line in detail.lines:
+        rate_base[line.vat_rate] = rate_base.get(line.vat_rate, D(0)) + line.total_ht
+    first_part = next(
+        {line.position: D(q)}
+        for line in detail.lines
+        for q in range(1, int(line.quantity))
+        if vat_on(line_amount(D(q), line.unit_price_ht), line.vat_rate)
+        + vat_on(rate_base[line.vat_rate] - line_amount(D(q), line.unit_price_ht),
+                 line.vat_rate)
+        != vat_on(rate_base[line.vat_rate], line.vat_rate)
+    )
+    one = invoicing.issue_credit_note(db=db, actor=LOCAL_ADMIN, number=issued.number,
+                                      reason="Produits abîmés", lines=first_part,
+                                      issue_date=LATER).row
+    rest = invoicing.issue_credit_note(db=db, actor=LOCAL_ADMIN, number=issued.number,
+                                       reason="Reste de la livraison", issue_date=LATER).row
+    assert one.total_ht + rest.total_ht == issued.total_ht
+    assert one.total_vat + rest.total_vat == issued.total_vat
+    assert one.total_ttc + rest.total_ttc == issued.total_ttc
+    [after] = [r for r in invoicing.list_invoices(db=db, actor=LOCAL_ADMIN)
+               if r.number == issued.number]
+    assert after.credited == issued.total_ttc

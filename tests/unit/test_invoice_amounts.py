@@ -49,3 +49,17 @@ def test_without_vat_the_total_is_the_sum_of_the_lines() -> None:
 def test_numbers_carry_series_year_and_four_digits() -> None:
     assert invoice_number("GAECDUPRE", 2026, 1) == "GAECDUPRE-2026-0001"
     assert invoice_number("COOP", 2026, 12345) == "COOP-2026-12345"
+
+
+def test_the_last_credit_note_of_a_rate_takes_the_vat_that_remains() -> None:
+    from coopfood.domain.invoicing import closing_vat
+
+    # An invoice line of 2 × 1,15 € at 5,5 %: 2,30 € + 0,13 € of VAT = 2,43 €.
+    invoice = invoice_totals([(Decimal("2.30"), Decimal("5.50"))], charges_vat=True)
+    assert invoice.total_vat == Decimal("0.13")
+    # Credited one unit at a time: each part alone would carry 0,06 € (1,21 €).
+    first = invoice_totals([(Decimal("1.15"), Decimal("5.50"))], charges_vat=True)
+    last = closing_vat(first, remaining_vat={Decimal("5.50"): invoice.total_vat - first.total_vat},
+                       closed_rates=[Decimal("5.50")])
+    assert (first.total_ttc, last.total_ttc) == (Decimal("1.21"), Decimal("1.22"))
+    assert first.total_ttc + last.total_ttc == invoice.total_ttc
