@@ -26,7 +26,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -37,6 +36,7 @@ from coopfood.domain.money import AmountError, quantity
 from coopfood.i18n import N_, _, ngettext
 from coopfood.services.orders import CellResult, GridData, GridMember, GridProduct, quantity_text
 from ui.display import fold, money_text, number_text
+from ui.table_model import WordFilter
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -543,13 +543,12 @@ class GridModel(QAbstractTableModel):
         return True
 
 
-class HouseholdFilter(QSortFilterProxyModel):
+class HouseholdFilter(WordFilter):
     """Keeps the households whose name (or co-member, or row number) holds every word typed;
     the summary rows always stay. Rows keep the service's alphabetical order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._words: tuple[str, ...] = ()
         self._grid: GridModel | None = None
         self.setDynamicSortFilter(False)
 
@@ -557,26 +556,10 @@ class HouseholdFilter(QSortFilterProxyModel):
         self._grid = model if isinstance(model, GridModel) else None
         super().setSourceModel(model)
 
-    def search(self) -> tuple[str, ...]:
-        return self._words
-
-    def set_search(self, text: str) -> None:
-        words = tuple(fold(text).split())
-        if words == self._words:
-            return
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9 and later
-            self.beginFilterChange()
-            self._words = words
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._words = words
-            self.invalidateRowsFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words or self._grid is None or source_row < SUMMARY_ROWS:
-            return True
-        haystack = self._grid.search_text(source_row)
-        return all(word in haystack for word in self._words)
+    def row_search_text(self, source_row: int) -> str | None:
+        if self._grid is None or source_row < SUMMARY_ROWS:
+            return None
+        return self._grid.search_text(source_row)
 
     def households_shown(self) -> int:
         return max(0, self.rowCount() - SUMMARY_ROWS) if self.rowCount() else 0

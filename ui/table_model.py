@@ -172,22 +172,18 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
                 | Qt.ItemFlag.ItemNeverHasChildren)
 
 
-class SearchProxyModel(QSortFilterProxyModel):
-    """Sorts by the sort role and keeps the rows that contain every word searched.
+class WordFilter(QSortFilterProxyModel):
+    """Keeps the rows whose search text holds every word typed, case and accents ignored.
 
-    Case and accents are ignored ("epicerie" finds "Épicerie"); each word may
-    be in any column ("dupont lyon").
+    Subclasses say what a row's search text is (`row_search_text`); None keeps the row.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: tuple[str, ...] = ()
-        self._rows_model: RowTableModel[Any] | None = None
-        self.setSortRole(SORT_ROLE)
 
-    def setSourceModel(self, model: Any) -> None:
-        self._rows_model = model if isinstance(model, RowTableModel) else None
-        super().setSourceModel(model)
+    def row_search_text(self, source_row: int) -> str | None:
+        return None
 
     def search(self) -> tuple[str, ...]:
         return self._words
@@ -205,10 +201,30 @@ class SearchProxyModel(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words or self._rows_model is None:
+        if not self._words:
             return True
-        haystack = self._rows_model.search_text(source_row)
-        return all(word in haystack for word in self._words)
+        haystack = self.row_search_text(source_row)
+        return haystack is None or all(word in haystack for word in self._words)
+
+
+class SearchProxyModel(WordFilter):
+    """Sorts by the sort role and keeps the rows that contain every word searched.
+
+    Case and accents are ignored ("epicerie" finds "Épicerie"); each word may
+    be in any column ("dupont lyon").
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows_model: RowTableModel[Any] | None = None
+        self.setSortRole(SORT_ROLE)
+
+    def setSourceModel(self, model: Any) -> None:
+        self._rows_model = model if isinstance(model, RowTableModel) else None
+        super().setSourceModel(model)
+
+    def row_search_text(self, source_row: int) -> str | None:
+        return None if self._rows_model is None else self._rows_model.search_text(source_row)
 
     def row_at(self, proxy_row: int) -> Any:
         """The row object shown at this line of the view."""
