@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 from coopfood.i18n import _
 from coopfood.imports import values
 from coopfood.imports.columns import Kind
-from coopfood.imports.engine import UNCHANGED, Change, Importer, Outcome, Row, filled
+from coopfood.imports.engine import (
+    UNCHANGED,
+    Change,
+    Importer,
+    Outcome,
+    Row,
+    RowRejected,
+    filled,
+)
 from coopfood.imports.producers import changes_of
 from coopfood.imports.reader import Cell, normalize_name
 from coopfood.persistence.models import DistributionPoint, Member, MembershipFee, Setting
@@ -112,11 +120,16 @@ class MemberImporter(Importer):
             overrides.get("email") or "",
         )
         if point_name is not None:
-            overrides["point_id"] = self._point(row, point_name)
+            try:
+                overrides["point_id"] = self._point(row, point_name)
+            except RowRejected as rejected:
+                # Noted, and the rest of the row is still checked: every bad cell is told.
+                row.errors[:] = rejected.errors
         base = _input_of(existing) if existing is not None else MemberInput(last_name="")
         data = dataclasses.replace(base, **filled(overrides, existing=existing is not None))
         with self.validating(row, existing=existing is not None, fields={"point_id": "point"}):
             checked = checked_member(data)
+        row.check_cells()
         self._check_access(row, existing, data.point_id)
         amount = self._fee_amount(row, amount_cell)
         known = self.fees.get(existing.id, {}) if existing is not None else {}

@@ -159,6 +159,16 @@ def test_every_bad_cell_of_a_row_is_told_at_once(db: Database, point: int, tmp_p
     assert report.rejected == 1
 
 
+def test_an_unknown_point_and_a_bad_email_on_one_row_are_both_told(
+    db: Database, point: int, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "a.csv",
+                     [HEADER, _row(1, email="helene@", point="Nulle part")])
+    report = _import(db, path)
+    assert sorted((e.line, e.column) for e in report.errors) == [(2, "E-mail"), (2, "Point")]
+    assert _members(db) == []
+
+
 def test_a_missing_required_column_refuses_the_file_and_changes_nothing(
     db: Database, point: int, tmp_path: Path
 ) -> None:
