@@ -10,8 +10,13 @@ PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: run test lint venv
 
+# The window on a demo co-op kept in the checkout (built on the first run); a
+# co-op's own data lives in the default database: `.venv/bin/python main.py`.
+DEMO_DB := sqlite:///$(CURDIR)/demo.sqlite
+
 run: $(STAMP)
-	$(PY) main.py
+	@test -f demo.sqlite || $(PY) main.py --db "$(DEMO_DB)" demo --size small
+	$(PY) main.py --db "$(DEMO_DB)"
 
 # The whole suite on SQLite; then again on PostgreSQL if COOPFOOD_TEST_PG_URL is set.
 test: $(STAMP)
