@@ -1,4 +1,4 @@
-# coopfood — `make run`, `make test`, `make lint`.
+# coopfood — `make run`, `make test`, `make lint`, `make i18n`.
 # The virtual environment .venv is created on first use and re-installed only
 # when pyproject.toml changes (stamp file .venv/.installed).
 
@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
-.PHONY: run test lint venv
+.PHONY: run test lint venv i18n
 
 # The window on a demo co-op kept in the checkout (built on the first run); a
 # co-op's own data lives in the default database: `.venv/bin/python main.py`.
@@ -33,6 +33,11 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 venv: $(STAMP)
+
+# The gettext catalogues: extract the French texts, merge them into each language's
+# .po, compile the .mo (the .po and .mo are committed; a test checks they agree).
+i18n: $(STAMP)
+	$(PY) tools/i18n.py all
 
 $(STAMP): pyproject.toml
 	$(PYTHON) tools/bootstrap_venv.py $(VENV)

@@ -431,19 +431,13 @@ def open_db(url: str | None) -> Database:
         ) from error
 
 
-def open_db_for_window(url: str | None, out: TextIO | None = None) -> Database:
-    """The database the window opens; on the very first start, a demo co-op to discover."""
-    out = out or sys.stderr
-    first_start = url is None and not default_database_path().exists()
-    db = open_db(url)
-    if first_start:
-        from coopfood.services.demo import DemoSize, build_demo
+def open_db_for_window(url: str | None) -> Database:
+    """The database the window opens, created if need be.
 
-        out.write(_("Premier démarrage : installation de la coopérative de démonstration…\n"))
-        build_demo(
-            db=db, actor=LOCAL_ADMIN, size=DemoSize.SMALL, seed=1, progress=TextProgress(out)
-        )
-    return db
+    An empty one (the very first start) is left empty: the window's first-start
+    assistant creates the co-op or installs the demo in it.
+    """
+    return open_db(url)
 
 
 def take_daily_backup(db: Database) -> None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -31,7 +32,7 @@ from coopfood.i18n import N_, _
 from coopfood.persistence.db import Database, describe_url
 from coopfood.services import Actor
 from coopfood.services.coop import CoopDetail, get_coop
-from ui import worker
+from ui import comfort, worker
 from ui.dialogs import messages
 from ui.views.context import PageContext
 from ui.views.coop_settings import CoopDashboardPage
@@ -140,6 +141,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        self.comfort = comfort.decorate(self)
+        self.comfort.view_menu.addSeparator()
+        self._build_language_menu(self.comfort.view_menu.addMenu(_("&Langue")))
 
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.nav.setCurrentRow(0)
@@ -178,6 +182,7 @@ class MainWindow(QMainWindow):
     def _on_page_built(self, key: str, page: QWidget) -> None:
         if isinstance(page, CoopDashboardPage):
             page.coop_banner.coop_saved.connect(self._show_coop)
+        comfort.restore_page_layout(key, page)
 
     def _on_nav_row(self, row: int) -> None:
         if row < 0:
@@ -233,6 +238,30 @@ class MainWindow(QMainWindow):
         about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
         about_qt.triggered.connect(lambda: QMessageBox.aboutQt(self, _("À propos de Qt")))
         help_menu.addAction(about_qt)
+
+    def _build_language_menu(self, menu: QMenu) -> None:
+        """« Affichage → Langue »: Français or English, on this computer, from the next start."""
+        from ui.app import LANGUAGES, saved_language
+
+        group = QActionGroup(self)
+        chosen = saved_language()
+        self.language_actions: dict[str, QAction] = {}
+        for language, name in LANGUAGES.items():
+            action = menu.addAction(name)  # each language named in itself
+            action.setCheckable(True)
+            action.setChecked(language == chosen)
+            group.addAction(action)
+            action.triggered.connect(lambda _checked=False, lang=language:
+                                     self.choose_language(lang))
+            self.language_actions[language] = action
+
+    def choose_language(self, language: str) -> None:
+        """Remember the language; the window's texts change at the next start."""
+        from ui.app import save_language
+
+        save_language(language)
+        messages.show_info(self, _("La langue choisie s'appliquera au prochain démarrage "
+                                   "de coopfood."), title=_("Langue"))
 
     def _build_status_bar(self) -> None:
         self.database_label = QLabel(
@@ -336,4 +365,5 @@ class MainWindow(QMainWindow):
                                        "termine avant de quitter coopfood."))
             event.ignore()
             return
+        comfort.save_layout(self, self._pages)
         event.accept()

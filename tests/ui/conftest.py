@@ -109,3 +109,13 @@ def window(qtbot: QtBot, demo_db: Database) -> Iterator[MainWindow]:
 # --- playing the user: message boxes and file choosers answered, the queue emptied ---------
 
 from tests.ui.drive import answers, idle_worker  # noqa: E402, F401 — fixtures for every test
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no remembered window size, base, text size or contrast."""
+    from ui import settings
+
+    folder = tmp_path_factory.mktemp("settings")
+    monkeypatch.setattr(settings, "location", lambda: folder / "coopfood.ini")

@@ -221,7 +221,7 @@ def test_a_dashboard_figure_opens_its_list(qtbot: QtBot, window: MainWindow) -> 
 
 def test_menus_are_french_and_quit_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&Fichier", "&Aide"]
+    assert menus == ["&Fichier", "Affic&hage", "&Aide"]
     assert window.quit_action.text() == "&Quitter"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     window.quit_action.trigger()

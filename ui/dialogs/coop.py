@@ -91,7 +91,7 @@ class CoopDialog(FormDialog[CoopInput]):
         self.add_field(form, "postal_code", _("Code postal"), self.postal_code)
         self.city = line_edit(coop.city if coop else "")
         self.add_field(form, "city", _("Ville"), self.city)
-        self.email = line_edit(coop.email if coop else "", placeholder="contact@exemple.fr")
+        self.email = line_edit(coop.email if coop else "", placeholder=_("contact@exemple.fr"))
         self.add_field(form, "email", _("E-mail"), self.email)
         self.phone = line_edit(coop.phone if coop else "", width_chars=18)
         self.add_field(form, "phone", _("Téléphone"), self.phone)

@@ -111,3 +111,41 @@ def ask_number(parent: QWidget | None, *, title: str, label: str, value: int, mi
     dialog.setOkButtonText(_("Enregistrer"))
     dialog.setCancelButtonText(_("Annuler"))
     return dialog.intValue() if dialog.exec() else None
+
+
+def show_unexpected_error(parent: QWidget | None, details: str) -> None:
+    """A bug: say so in French, reassure, and let the user copy the details for a report."""
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.errors import log_path
+
+    box = _box(parent, QMessageBox.Icon.Critical, _("Erreur inattendue"), _(
+        "Une erreur inattendue s'est produite. Ce qui était déjà enregistré est intact ; "
+        "vous pouvez continuer à travailler.\n\n"
+        "Si elle se reproduit, copiez les détails et envoyez-les à la personne qui "
+        "s'occupe de coopfood. Ils sont aussi dans le journal : {log}").format(log=log_path()))
+    box.setDetailedText(details)
+    copy = box.addButton(_("Copier les détails"), QMessageBox.ButtonRole.ActionRole)
+    close = box.addButton(_("Fermer"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)
+    # Any button closes a message box: after a copy, show it again until « Fermer ».
+    while True:
+        box.exec()
+        if box.clickedButton() is not copy:
+            break
+        QGuiApplication.clipboard().setText(details)
+
+
+def show_shortcuts(parent: QWidget | None, shortcuts: list[tuple[str, str]]) -> None:
+    """« Aide → Raccourcis clavier »: every shortcut of the window, in a table."""
+    from html import escape
+
+    rows = "".join(f"<tr><td><b>{escape(keys)}</b></td><td>{escape(what)}</td></tr>"
+                   for keys, what in shortcuts)
+    box = QMessageBox(QMessageBox.Icon.NoIcon, _("Raccourcis clavier"),
+                      f"<table cellspacing='0' cellpadding='3'>{rows}</table>",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.addButton(_("Fermer"), QMessageBox.ButtonRole.AcceptRole)
+    box.exec()

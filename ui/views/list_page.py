@@ -55,6 +55,7 @@ from coopfood.services import (
     Referenced,
     ServiceError,
 )
+from ui.comfort import apply_user_column_widths
 from ui.dialogs import messages
 from ui.display import counted, number_text
 from ui.table_model import Align, Column, RowTableModel, SearchProxyModel
@@ -158,6 +159,7 @@ def fit_columns(table: QTableView, columns: Sequence[Column[Any]]) -> None:
     for section, width in enumerate(widths):
         header.resizeSection(section, width)
     header.setStretchLastSection(bool(columns) and columns[-1].align is not Align.RIGHT)
+    apply_user_column_widths(table)  # the widths the user dragged columns to win
 
 
 def _narrowing_level(columns: dict[int, tuple[int, int]], excess: int) -> int:
