@@ -138,7 +138,7 @@ def remember_database(db: Database) -> None:
 
 def welcome_if_empty(db: Database, actor: Actor = LOCAL_ADMIN) -> bool:
     """On an empty base, the first-start assistant; False if the user quit it."""
-    from coopfood.services.demo import database_is_empty
+    from coopfood.services.coop import database_is_empty
 
     if not database_is_empty(db=db):
         return True

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from coopfood.domain.money import AmountError, money
 from coopfood.i18n import _
 from coopfood.persistence.db import Database
-from coopfood.persistence.models import Coop
+from coopfood.persistence.models import Coop, Cycle, DistributionPoint, Member, Producer, Product
 from coopfood.services import Actor, Role, ValidationError
 from coopfood.services import validation as check
 from coopfood.services.access import require
@@ -245,3 +245,14 @@ def save_coop(*, db: Database, actor: Actor, data: CoopInput) -> CoopDetail:
                 setattr(coop, key, value)
         session.flush()
         return _detail(coop)
+
+
+def database_is_empty(*, db: Database) -> bool:
+    """No co-op and nothing entered yet: a base the first-start assistant may fill.
+
+    Here rather than beside the demo generator, so that opening the window does
+    not import it.
+    """
+    with db.reading() as session:
+        return not any(session.scalar(select(exists().select_from(model)))
+                       for model in (Coop, DistributionPoint, Producer, Product, Member, Cycle))

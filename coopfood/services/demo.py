@@ -1163,15 +1163,6 @@ _TABLES_WITH_IDS = (
 )
 
 
-def database_is_empty(*, db: Database) -> bool:
-    """No co-op and no data yet: a base the first-start assistant may fill."""
-    with db.transaction() as session:
-        if session.execute(select(exists().select_from(Coop))).scalar():
-            return False
-        return not any(session.execute(select(exists().select_from(model))).scalar()
-                       for model in _TABLES_WITH_IDS)
-
-
 def _refuse_unless_empty(session: Session) -> None:
     if session.execute(select(exists().select_from(Coop))).scalar():
         raise ServiceError(_(

@@ -125,3 +125,11 @@ def test_a_coordinator_cannot_change_the_coop(db: Database) -> None:
         save_coop(db=db, actor=coordinator, data=CoopInput(name="AMAP"))
     treasurer = Actor(name="Paul", role=Role.TREASURER)
     assert save_coop(db=db, actor=treasurer, data=CoopInput(name="AMAP")).name == "AMAP"
+
+
+def test_a_base_is_empty_until_something_is_entered(db: Database) -> None:
+    from coopfood.services.coop import database_is_empty
+
+    assert database_is_empty(db=db)
+    save_coop(db=db, actor=LOCAL_ADMIN, data=CoopInput(name="AMAP du Lavoir"))
+    assert not database_is_empty(db=db)

@@ -106,3 +106,10 @@ def test_a_coordinator_sees_only_the_households_and_orders_of_its_point(db: Data
     assert [p.name for p in list_points(db=db, actor=coordinator)] == ["Nord"]
     [cycle] = list_cycles(db=db, actor=coordinator)
     assert (cycle.points, cycle.order_count, cycle.amount) == (("Nord",), 1, Decimal("3.45"))
+
+
+def test_a_state_filter_keeps_each_cycle_s_own_totals(demo_db: Database) -> None:
+    every = {c.id: (c.order_count, c.amount) for c in list_cycles(db=demo_db, actor=LOCAL_ADMIN)}
+    [open_cycle] = list_cycles(db=demo_db, actor=LOCAL_ADMIN, state=CycleState.OPEN)
+    assert open_cycle.order_count > 0
+    assert (open_cycle.order_count, open_cycle.amount) == every[open_cycle.id]
