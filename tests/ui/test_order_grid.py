@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -15,8 +16,10 @@ from coopfood.domain.money import line_total
 from coopfood.persistence.db import Database
 from coopfood.services import LOCAL_ADMIN
 from coopfood.services.orders import GridData, GridProduct, load_grid, quantity_text
+from tests.imports.support import write_csv
 from tests.ui.conftest import TODAY
-from tests.ui.drive import Answers, check_model, wait_idle
+from tests.ui.drive import Answers, check_model, click, play_dialogs, wait_idle, wait_until
+from ui.dialogs.import_dialog import ImportDialog
 from ui.display import money_text, number_text
 from ui.grid_model import (
     AMOUNT_COLUMN,
@@ -342,3 +345,36 @@ def test_quantities_are_read_the_french_way(typed: str, value: str) -> None:
 def test_what_is_not_a_quantity_is_refused_in_french(typed: str) -> None:
     with pytest.raises(ValueError, match="quantité"):
         parse_quantity(typed)
+
+
+def test_a_form_export_is_imported_into_the_grid_after_a_preview(
+    qtbot: QtBot, page: OrderGridPage, demo_db_copy: Database, monkeypatch: pytest.MonkeyPatch,
+    answers: Answers, tmp_path: Path,
+) -> None:
+    grid = page.model.grid()
+    assert grid is not None
+    product = plain_product(page)
+    household = next(m for m in grid.members
+                     if (m.member_id, product.product_id) not in grid.quantities)
+    last, first = household.name.split(" ", 1)
+    answers.open_file = write_csv(tmp_path / "formulaire.csv", [
+        ["Horodateur", "Nom", "Prénom", product.name],
+        ["26/11/2026 18:02", last.capitalize(), first, "2"],
+    ])
+    seen: dict[str, object] = {}
+
+    def user(dialog: QDialog) -> None:
+        assert isinstance(dialog, ImportDialog)
+        wait_until(lambda: dialog.preview is not None)
+        seen["preview"] = dialog.status.text()
+        click(dialog.import_button)
+        wait_until(lambda: dialog.report is not None)
+        click(dialog.close_button)
+
+    play_dialogs(monkeypatch, qtbot, user)
+    page.import_action.trigger()
+    wait_idle(qtbot)
+    assert seen["preview"] == "1 à créer, 0 à mettre à jour, 0 inchangé, 0 rejeté"
+    assert stored(demo_db_copy, page).quantities[(household.member_id, product.product_id)] == 2
+    shown = page.model.grid()
+    assert shown is not None and shown.quantities[(household.member_id, product.product_id)] == 2

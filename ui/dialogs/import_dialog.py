@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from coopfood.i18n import _
-from coopfood.imports import ImportReport, Kind, RowError, import_file
+from coopfood.imports import ImportReport, RowError, import_file
+from coopfood.imports.columns import ImportKind
 from coopfood.services import Cancelled
 from ui.dialogs import form, messages
 from ui.display import MISSING, counted, number_text
@@ -97,13 +98,15 @@ class ErrorTable(QGroupBox):
 
 
 class ImportDialog(QDialog):
-    """Preview, then import, `path` as a list of `kind`; `ask()` returns the import's report."""
+    """Preview, then import, `path` as a list of `kind` (or as the orders of distribution
+    `cycle_id`); `ask()` returns the import's report."""
 
-    def __init__(self, parent: QWidget | None, context: PageContext, *, kind: Kind,
-                 path: Path, title: str = "") -> None:
+    def __init__(self, parent: QWidget | None, context: PageContext, *, kind: ImportKind,
+                 path: Path, title: str = "", cycle_id: int | None = None) -> None:
         super().__init__(parent)
         self._context = context
         self._kind = kind
+        self._cycle_id = cycle_id
         self._path = path
         self._title = title or _("Importer")
         self.preview: ImportReport | None = None
@@ -164,11 +167,11 @@ class ImportDialog(QDialog):
         if self.operation is not None or self.preview is not None:
             return
         db, actor, kind, path = self._context.db, self._context.actor, self._kind, self._path
-        today = self._context.today()
+        today, cycle_id = self._context.today(), self._cycle_id
         self.operation = run_task(
             self,
             lambda progress: import_file(db=db, actor=actor, kind=kind, path=path, dry_run=True,
-                                         progress=progress, today=today),
+                                         progress=progress, today=today, cycle_id=cycle_id),
             on_success=self._show_preview, on_failure=self._failed,
             title=self._title, label=_("Vérification du fichier…"))
 
@@ -176,7 +179,7 @@ class ImportDialog(QDialog):
         if self.operation is not None or self.preview is None:
             return
         db, actor, kind, path = self._context.db, self._context.actor, self._kind, self._path
-        today = self._context.today()
+        today, cycle_id = self._context.today(), self._cycle_id
         self.import_button.setEnabled(False)
         self.import_valid_button.setEnabled(False)
         self.close_button.setEnabled(False)
@@ -184,7 +187,8 @@ class ImportDialog(QDialog):
         self.operation = run_task(
             self,
             lambda progress: import_file(db=db, actor=actor, kind=kind, path=path,
-                                         keep_valid=keep_valid, progress=progress, today=today),
+                                         keep_valid=keep_valid, progress=progress, today=today,
+                                         cycle_id=cycle_id),
             on_success=self._show_result, on_failure=self._failed,
             title=self._title, label=_("Import en cours…"))
 

@@ -588,8 +588,13 @@ class OrderGridPage(QWidget):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.reload_action = self._shortcut_action(_("Recharger"), self.reload,
                                                    QKeySequence.StandardKey.Refresh)
+        self.import_action = QAction(_("Importer des commandes…"), self)
+        self.import_action.triggered.connect(self.import_orders)
         buttons = []
-        for action, tip in ((self.undo_action, _("Annuler la dernière saisie (Ctrl+Z)")),
+        for action, tip in ((self.import_action,
+                             _("Importer les commandes d'un tableur ou d'un formulaire (CSV, "
+                               "XLSX) dans cette distribution")),
+                            (self.undo_action, _("Annuler la dernière saisie (Ctrl+Z)")),
                             (self.redo_action, _("Rétablir la saisie annulée (Ctrl+Y)")),
                             (self.reload_action, _("Relire la grille dans la base (F5)"))):
             button = QToolButton()
@@ -667,6 +672,24 @@ class OrderGridPage(QWidget):
                  on_failure=lambda error: self._load_failed(token, error),
                  title=_("Grille des commandes"), label=_("Chargement de la grille…"),
                  cancellable=False)
+
+    def import_orders(self) -> None:
+        """Orders from a spreadsheet or a form export, previewed before anything is written."""
+        from ui.dialogs import messages
+        from ui.dialogs.import_dialog import ImportDialog
+
+        cycle_id = self.chooser.cycle.value()
+        if cycle_id is None:
+            return
+        path = messages.choose_open_file(
+            self, title=_("Importer des commandes"),
+            filters=_("Tableaux (*.csv *.xlsx *.txt);;Tous les fichiers (*)"))
+        if path is None:
+            return
+        report = ImportDialog(self, self._context, kind="orders", path=path, cycle_id=cycle_id,
+                              title=_("Importer des commandes")).ask()
+        if report is not None and report.written:
+            self.reload()
 
     def reload(self) -> None:
         cycle_id, point_id = self.chooser.cycle.value(), self.chooser.point_id()
