@@ -138,3 +138,21 @@ class InvoiceBuyer(enum.StrEnum):
         return {InvoiceBuyer.COOP: _("La coopérative"), InvoiceBuyer.HOUSEHOLD: _("Chaque foyer")}[
             self
         ]
+
+
+class Role(enum.StrEnum):
+    """What a user of the co-op does, hence what it may see and change."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    TREASURER = "treasurer"
+    PRODUCER = "producer"
+
+    @property
+    def label(self) -> str:
+        return {
+            Role.ADMIN: _("Administrateur"),
+            Role.COORDINATOR: _("Coordinateur"),
+            Role.TREASURER: _("Trésorier"),
+            Role.PRODUCER: _("Producteur"),
+        }[self]

@@ -37,11 +37,20 @@ from coopfood.domain.enums import (
     Frequency,
     InvoiceBuyer,
     LineSource,
+    Role,
     ShareMode,
     ShortfallRule,
     Unit,
 )
 from coopfood.domain.invoicing import InvoiceKind
+from coopfood.domain.treasury import (
+    CashCurrency,
+    ChequeStatus,
+    EntryKind,
+    MailStatus,
+    PaymentMeans,
+    RemittanceKind,
+)
 from coopfood.domain.vat import VatRegime
 from coopfood.persistence.types import Money, Percent, Quantity, UtcDateTime
 
@@ -252,6 +261,8 @@ class Member(Versioned, Timestamped, Base):
     print_email: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_on: Mapped[dt.date | None] = mapped_column(Date)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: When the household's personal data was erased (RGPD); its accounts stay.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     point: Mapped[DistributionPoint | None] = relationship()
     partner: Mapped[Member | None] = relationship(remote_side=[id])
@@ -655,3 +666,271 @@ class InvoicedOrderLine(Base):
 
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id"), primary_key=True)
     invoice_line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"), index=True)
+
+
+# --- treasury -------------------------------------------------------------------------------
+
+
+class LedgerEntry(Base):
+    """One amount due or paid on a household's or a producer's account; never edited
+    nor deleted (triggers refuse it): a correction is a new entry, a cancellation an
+    entry of the opposite amount that names the one it reverses.
+
+    `amount` is signed from the co-op's side (coopfood.domain.treasury): > 0 is owed
+    to the co-op, < 0 is owed by it; a balance is the sum of an account's entries.
+    """
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        CheckConstraint("(member_id IS NULL) <> (producer_id IS NULL)", name="one_account"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)",
+                        name="reversal_names_entry"),
+        UniqueConstraint("reverses_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, "entry_kind"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    #: The line of the statement, in French: « Commande du 12/11/2026 — Centre ».
+    label: Mapped[str] = mapped_column(String(300))
+    #: For a payment or a payout: how it was paid.
+    means: Mapped[PaymentMeans | None] = mapped_column(_enum(PaymentMeans, "payment_means"))
+    #: The piece it rests on: an invoice or cheque number, a transfer's reference…
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"), index=True)
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("distribution_point.id"))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)
+    fee_id: Mapped[int | None] = mapped_column(ForeignKey("membership_fee.id"))
+    cheque_id: Mapped[int | None] = mapped_column(ForeignKey("cheque.id"), index=True)
+    payout_batch_id: Mapped[int | None] = mapped_column(ForeignKey("payout_batch.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Cheque(Versioned, Timestamped, Base):
+    """A cheque in the register, from the promise to the bank (its status moves on)."""
+
+    __tablename__ = "cheque"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), default="")
+    bank: Mapped[str] = mapped_column(String(100), default="")
+    #: Who signed it (the account holder), as written on the cheque.
+    drawer: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[Decimal] = mapped_column(Money())
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    #: The producer it is made out to; None: made out to the co-op.
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id"), index=True)
+    issue_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: The month it is to be cashed in, "YYYY-MM".
+    planned_month: Mapped[str | None] = mapped_column(String(7), index=True)
+    status: Mapped[ChequeStatus] = mapped_column(
+        _enum(ChequeStatus, "cheque_status"), default=ChequeStatus.PROMISED, index=True)
+    status_date: Mapped[dt.date | None] = mapped_column(Date)
+    remittance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cheque_remittance.id"), index=True)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    member: Mapped[Member | None] = relationship()
+    producer: Mapped[Producer | None] = relationship()
+
+
+class ChequeRemittance(Base):
+    """A deposit slip (bordereau de remise) or a month's hand-over to a producer; what
+    it holds is kept as printed."""
+
+    __tablename__ = "cheque_remittance"
+    __table_args__ = (
+        CheckConstraint("cheque_count > 0", name="count_positive"),
+        CheckConstraint("total > 0", name="total_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RemittanceKind] = mapped_column(_enum(RemittanceKind, "remittance_kind"))
+    #: « REM-2026-0003 »
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    remittance_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id"))
+    month: Mapped[str | None] = mapped_column(String(7))
+    cheque_count: Mapped[int] = mapped_column(Integer)
+    total: Mapped[Decimal] = mapped_column(Money())
+    #: The account credited (the co-op's IBAN on the day of a deposit).
+    iban: Mapped[str | None] = mapped_column(String(34))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class CashSession(Base):
+    """The cash box of a distribution at a point, in euros or in local currency."""
+
+    __tablename__ = "cash_session"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "point_id", "currency"),
+        CheckConstraint("opening_float >= 0", name="float_not_negative"),
+        CheckConstraint("counted IS NULL OR counted >= 0", name="counted_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("distribution_point.id"))
+    currency: Mapped[CashCurrency] = mapped_column(_enum(CashCurrency, "cash_currency"))
+    opening_float: Mapped[Decimal] = mapped_column(Money())
+    #: Set when the box is counted at the end: what the payments say should be there…
+    expected: Mapped[Decimal | None] = mapped_column(Money())
+    #: …what was counted, and the difference (counted − expected), kept as recorded.
+    counted: Mapped[Decimal | None] = mapped_column(Money())
+    difference: Mapped[Decimal | None] = mapped_column(Money())
+    note: Mapped[str] = mapped_column(String(300), default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    closed_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BankStatement(Base):
+    """One import of a bank statement file."""
+
+    __tablename__ = "bank_statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The account it is for (IBAN or account number); fingerprints are per account.
+    account: Mapped[str] = mapped_column(String(40), index=True)
+    format: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    opening_balance: Mapped[Decimal | None] = mapped_column(Money())
+    closing_balance: Mapped[Decimal | None] = mapped_column(Money())
+    lines_read: Mapped[int] = mapped_column(Integer)
+    lines_new: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    imported_by: Mapped[str] = mapped_column(String(200))
+
+
+class BankLine(Base):
+    """An operation of the bank account; an overlapping re-import finds it by its
+    fingerprint and never adds it twice."""
+
+    __tablename__ = "bank_line"
+    __table_args__ = (UniqueConstraint("account", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statement.id"), index=True)
+    account: Mapped[str] = mapped_column(String(40))
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    booking_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    value_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: Signed: a credit > 0, a debit < 0.
+    amount: Mapped[Decimal] = mapped_column(Money())
+    label: Mapped[str] = mapped_column(Text)
+    counterparty_name: Mapped[str | None] = mapped_column(String(200))
+    counterparty_iban: Mapped[str | None] = mapped_column(String(34))
+    reference: Mapped[str | None] = mapped_column(String(300))
+    bank_id: Mapped[str | None] = mapped_column(String(100))
+    #: Set by the treasurer for a line that needs no match (bank fees…), with why.
+    ignored_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class BankMatch(Base):
+    """A bank line explained, in part or whole, by a ledger entry, a cheque deposit or
+    a batch of transfers to producers."""
+
+    __tablename__ = "bank_match"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN entry_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN remittance_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN payout_batch_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target"),
+        UniqueConstraint("bank_line_id", "entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_line_id: Mapped[int] = mapped_column(ForeignKey("bank_line.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), index=True)
+    remittance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cheque_remittance.id"), index=True)
+    payout_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payout_batch.id"), index=True)
+    #: The part of the bank line's amount this match explains (signed like the line).
+    amount: Mapped[Decimal] = mapped_column(Money())
+    #: Made by the automatic matching (True) or confirmed by the treasurer.
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    matched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    matched_by: Mapped[str] = mapped_column(String(200))
+
+
+class PayoutBatch(Base):
+    """A SEPA credit transfer file (pain.001) paying producers' invoices, kept as sent."""
+
+    __tablename__ = "payout_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(35), unique=True)
+    execution_date: Mapped[dt.date] = mapped_column(Date)
+    transfer_count: Mapped[int] = mapped_column(Integer)
+    total: Mapped[Decimal] = mapped_column(Money())
+    debtor_iban: Mapped[str] = mapped_column(String(34))
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- users and e-mail -------------------------------------------------------------------------
+
+
+class User(Timestamped, Base):
+    """A person who logs in (multi-user mode); the role says what it may do."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    #: A slow salted hash (hashlib.scrypt), with its parameters: never the password.
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    #: For a producer's account: which producer it is.
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class UserPoint(Base):
+    """A distribution point a coordinator looks after."""
+
+    __tablename__ = "app_user_point"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("distribution_point.id"), primary_key=True)
+
+
+class MailMessage(Base):
+    """Every e-mail sent or tried: who, what, with which files, and how it went. A retry
+    skips a message whose `dedup_key` was already sent."""
+
+    __tablename__ = "mail_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "pickup", "sheets", "statements", "order-forms"
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What makes the message the same one on a retry (kind, cycle, recipient, files).
+    dedup_key: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[MailStatus] = mapped_column(_enum(MailStatus, "mail_status"))
+    error: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_by: Mapped[str] = mapped_column(String(200))

@@ -8,18 +8,11 @@ whose message is French and says what is wrong.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from coopfood.domain.enums import Role as Role  # re-exported: services name who acts
 from coopfood.i18n import _
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    TREASURER = "treasurer"
-    PRODUCER = "producer"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from coopfood.persistence.models import (
     BasketType,
     Contract,
     DistributionPoint,
+    LedgerEntry,
     Member,
     OrderLine,
     Producer,
@@ -318,6 +319,13 @@ def delete_contract(*, db: Database, actor: Actor, contract_id: int) -> None:
                 _("Impossible de supprimer ce contrat de {name} : {lines} ligne(s) de commande y "
                   "font référence. Archivez-le plutôt : il disparaîtra des listes sans perdre son "
                   "historique.").format(name=contract.member.display_name, lines=lines))
+        posted = session.scalar(select(func.count(LedgerEntry.id))
+                                .where(LedgerEntry.contract_id == contract_id)) or 0
+        if posted:
+            raise Referenced(
+                _("Impossible de supprimer ce contrat de {name} : ses échéances sont au grand "
+                  "livre. Archivez-le plutôt, et passez une correction sur son compte s'il "
+                  "n'est pas dû.").format(name=contract.member.display_name))
         session.delete(contract)
 
 

@@ -66,6 +66,7 @@ from coopfood.services import (
     StaleData,
     ValidationError,
     audit,
+    ledger,
 )
 from coopfood.services import validation as check
 from coopfood.services.access import require, require_point
@@ -574,6 +575,9 @@ def transition(*, db: Database, actor: Actor, cycle_id: int, to_state: CycleStat
                                           to_state=to_state, summary="")
             cycle.state = to_state
             session.flush()
+            if to_state is CycleState.DISTRIBUTED:
+                # What each household owes for it goes on its account.
+                ledger.sync_cycle(session, actor, cycle.id)
             summary = f"{label} : {_(_DONE[to_state]) if not result.summary else result.summary}"
             if before is not CycleState.CLOSED or to_state is not CycleState.OPEN:
                 audit.record(session, actor=actor, entity="cycle", entity_id=cycle.id,

@@ -37,7 +37,7 @@ from coopfood.persistence.models import (
     OrderLine,
     Product,
 )
-from coopfood.services import Actor, NotFound, Role, ValidationError, audit
+from coopfood.services import Actor, NotFound, Role, ValidationError, audit, ledger
 from coopfood.services import validation as check
 from coopfood.services.access import require, require_point
 from coopfood.services.audit import AuditRow
@@ -249,6 +249,7 @@ def set_delivered(*, db: Database, actor: Actor, line_id: int,
             _refuse_invoiced(session, [line.id])
         _change(session, actor, order, line, qty)
         session.flush()
+        ledger.sync_cycle(session, actor, order.cycle_id)
         return _household(session, order)
 
 
@@ -300,6 +301,7 @@ def mark_absent(*, db: Database, actor: Actor, order_id: int,
                      cycle_id=order.cycle_id, member_id=order.member_id,
                  point_id=order.point_id)
         session.flush()
+        ledger.sync_cycle(session, actor, order.cycle_id)
         return _household(session, order)
 
 
@@ -333,6 +335,7 @@ def mark_product_missing(*, db: Database, actor: Actor, cycle_id: int, product_i
                 changed += 1
                 households.add(order.member_id)
         session.flush()
+        ledger.sync_cycle(session, actor, cycle_id)
         return MissingResult(product_id=product_id, lines=changed, households=len(households))
 
 

@@ -96,6 +96,7 @@ from coopfood.services import (
     ServiceError,
     ValidationError,
     audit,
+    ledger,
     no_progress,
 )
 from coopfood.services.access import require
@@ -763,6 +764,10 @@ def _store(session: Session, datas: Sequence[InvoiceData], rendered: Sequence[Re
                              for o in order_lines)
                 position += 1
         session.execute(insert(InvoicedOrderLine), links)
+    # What the co-op owes a producer goes on the producer's account as it is issued.
+    for invoice_id, member_id in zip(ids, member_ids, strict=True):
+        if member_id is None:
+            ledger.sync_invoice(session, actor, invoice_id)
     return ids
 
 

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,8 +21,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from coopfood.i18n import _, format_money
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
+    Cheque,
     Contract,
     DistributionPoint,
+    LedgerEntry,
     Member,
     MembershipFee,
     Order,
@@ -36,6 +38,7 @@ from coopfood.services import (
     Role,
     StaleData,
     ValidationError,
+    ledger,
 )
 from coopfood.services import validation as check
 from coopfood.services.access import MEMBER_EDITORS, require, require_point
@@ -321,6 +324,10 @@ def delete_member(*, db: Database, actor: Actor, member_id: int) -> None:
                  _("contrat(s)")),
                 (MembershipFee.member_id == member_id, _("cotisation(s)")),
                 (Shift.member_id == member_id, _("permanence(s)")),
+                # (a fee's own entries are counted with the fee)
+                (and_(LedgerEntry.member_id == member_id, LedgerEntry.fee_id.is_(None)),
+                 _("écriture(s) au grand livre")),
+                (Cheque.member_id == member_id, _("chèque(s)")),
             )
         ]
         found = [f"{count} {what}" for count, what in uses if count]
@@ -362,6 +369,8 @@ def record_fee(*, db: Database, actor: Actor, member_id: int, year: int,
                 field="year")
         fee.amount = value
         fee.paid_on = paid_on
+        session.flush()
+        ledger.sync_fee(session, actor, fee.id)
         return FeeRow(year=year, amount=value, paid_on=paid_on)
 
 

@@ -197,6 +197,15 @@ def price(value: Decimal | int | str, *, field: str = "price", label: str = "Le 
     return amount
 
 
+def signed_money(value: Decimal | int | str, *, field: str = "amount",
+                 label: str = "Le montant") -> Decimal:
+    """An amount in euros that may be negative (a correction), at most two decimals."""
+    try:
+        return money(value)
+    except AmountError as error:
+        raise ValidationError(f"{label} : {error}.", field=field) from None
+
+
 def positive_quantity(value: Decimal | int | str, *, field: str = "quantity",
                       label: str = "La quantité", allow_zero: bool = True) -> Decimal:
     try:
