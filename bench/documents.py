@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shutil
 import statistics
@@ -117,6 +118,8 @@ def bare_canvas_run(report: PrintReport, out: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("database", nargs="?", type=Path, default=OUT / "large.sqlite")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file too")
     args = parser.parse_args()
     path: Path = args.database.resolve()
     if not path.exists():
@@ -127,7 +130,7 @@ def main() -> int:
     bare: list[float] = []
     report: PrintReport | None = None
     with tempfile.TemporaryDirectory(prefix="coopfood-bench-") as tmp:
-        for _run in range(RUNS):
+        for _run in range(args.runs):
             seconds, report = coopfood_run(url, cycle_id, Path(tmp) / "coopfood")
             mine.append(seconds)
             bare.append(bare_canvas_run(report, Path(tmp) / "bare"))
@@ -159,6 +162,11 @@ def main() -> int:
     print(text, end="")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "documents.txt").write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "cycle_id": cycle_id, "files": len(report.files), "pages": report.pages,
+            "seconds": ours, "runs": mine, "bare_seconds": baseline, "bare_runs": bare,
+        }), encoding="utf-8")
     return 0
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sqlite3
 import subprocess
@@ -96,6 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database", nargs="?", type=Path, default=OUT / "large.sqlite")
     parser.add_argument("--period", default="2026-11")
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file too")
+    parser.add_argument("--coop-only", action="store_true",
+                        help="only run A (the producers selling to the co-op)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if not args.database.exists():
@@ -107,6 +111,15 @@ def main() -> None:
     coop_buyers = producers(url, InvoiceBuyer.COOP)
     a_seconds, a_report, a_lines, a_size = run(url, period, coop_buyers)
 
+    if args.coop_only:
+        report = (f"Factures d'un mois — {period.label} : {len(a_report.invoices)} factures "
+                  f"de {len(coop_buyers)} producteurs en {a_seconds:.2f} s\n")
+        print(report)
+        if args.json:
+            args.json.write_text(json.dumps({
+                "coop_producers": len(coop_buyers), "coop_invoices": len(a_report.invoices),
+                "coop_seconds": a_seconds}), encoding="utf-8")
+        return
     url = fresh_copy(args.database, work)
     all_producers = producers(url, None)
     b_seconds, b_report, b_lines, b_size = run(url, period, None)
@@ -135,6 +148,12 @@ def main() -> None:
     report = "\n".join(text) + "\n"
     print(report)
     (OUT / "invoices.txt").write_text(report, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "coop_producers": len(coop_buyers), "coop_invoices": len(a_report.invoices),
+            "coop_seconds": a_seconds, "all_producers": len(all_producers),
+            "all_invoices": len(b_report.invoices), "household_invoices": households,
+            "all_seconds": b_seconds}), encoding="utf-8")
     for leftover in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
         leftover.unlink(missing_ok=True)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import sqlite3
@@ -66,6 +67,8 @@ from ui.views.orders import OrderGridPage  # noqa: E402
 NONE_BALLAST = [None] * 5_000_000 if sys.version_info < (3, 12) else []
 
 OUT = ROOT / "bench" / "out"
+#: The medians of the last run, for bench/run.py (--json).
+FIGURES: dict[str, float | int] = {}
 DISPLAY_RUNS = 7
 CELL_RUNS = 25
 DISPLAY_TARGET = 0.5
@@ -173,6 +176,7 @@ def synthetic_grid(households: int, products: int) -> GridData:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("database", nargs="?", type=Path, default=OUT / "large.sqlite")
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file too")
     args = parser.parse_args()
     source: Path = args.database.resolve()
     if not source.exists():
@@ -192,6 +196,8 @@ def main() -> int:
     print(text, end="")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "order_grid.txt").write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(FIGURES), encoding="utf-8")
     if NONE_BALLAST:  # tearing Qt down would give back the references the ballast lent
         sys.stdout.flush()
         os._exit(0)
@@ -268,6 +274,11 @@ def run(app: QApplication, db: Database) -> list[str]:
     page.close()
 
     display, cell = statistics.median(displays), statistics.median(direct)
+    FIGURES.update(display_ms=display * 1000, cell_ms=cell * 1000,
+                   cell_painted_ms=statistics.median(painted_after) * 1000,
+                   cell_typed_ms=statistics.median(typed) * 1000,
+                   households=households, products=products, point_id=point_id,
+                   cycle_id=cycle_id)
     return [
         f"Grille de commande — démo large, distribution n° {cycle_id}, point n° {point_id} "
         f"(le plus chargé : {orders} commandes)",

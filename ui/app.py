@@ -7,6 +7,7 @@ their own modules when they are first shown.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -89,6 +90,16 @@ def run_gui(db: Database, actor: Actor = LOCAL_ADMIN) -> int:
     errors.install()
     window = MainWindow(db, actor)
     window.show()
+    if os.environ.get("COOPFOOD_QUIT_WHEN_SHOWN"):
+        # For bench/run.py: the start-up is over once the shown window was painted.
+        from PySide6.QtCore import QTimer
+
+        def shown() -> None:
+            sys.stdout.write("shown\n")
+            sys.stdout.flush()
+            app.quit()
+
+        QTimer.singleShot(0, shown)
     return app.exec()
 
 

@@ -17,7 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -174,6 +173,8 @@ def _inspect_sqlite(path: Path) -> BackupInfo:
     revision_id = revision[0] if revision else None
     if revision_id is not None:
         try:
+            from alembic.script import ScriptDirectory
+
             ScriptDirectory.from_config(alembic_config()).get_revision(revision_id)
         except Exception:
             raise ServiceError(_("La sauvegarde « {name} » vient d'une version plus récente de "

@@ -1,5 +1,9 @@
 """Checking what a user typed or imported, with real libraries and French messages.
 
+The checking libraries are imported by the function that needs them: the
+window's start-up reads the co-op through this module and must not pay for
+phone, IBAN and e-mail tables it does not use yet.
+
 Each function returns the value in its canonical form (a SIRET without
 spaces, an IBAN in capitals, a phone number formatted the French way) or
 raises `ValidationError` naming the field and what is wrong with it.
@@ -10,16 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
-from stdnum import luhn
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
-from stdnum.fr import tva as stdnum_tva
 
 from coopfood.domain.money import AmountError, money, quantity, to_decimal
 from coopfood.domain.vat import VAT_RATES
@@ -44,6 +38,7 @@ def text(value: str | None, *, field: str, label: str, required: bool = True,
 
 
 def siret(value: str | None, *, field: str = "siret", required: bool = False) -> str | None:
+    from stdnum.fr import siret as stdnum_siret
     compact = stdnum_siret.compact(value or "")
     if not compact:
         if required:
@@ -65,6 +60,8 @@ def _la_poste_siret(compact: str) -> bool:
 
 
 def siren(value: str | None, *, field: str = "siren") -> str | None:
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.fr import siren as stdnum_siren
     compact = stdnum_siren.compact(value or "")
     if not compact:
         return None
@@ -95,6 +92,9 @@ def rna(value: str | None, *, field: str = "rna") -> str | None:
 def vat_number(value: str | None, *, field: str = "vat_number",
                siren_number: str | None = None) -> str | None:
     """A French intra-community VAT number (FR + key + SIREN), consistent with the SIREN."""
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.fr import tva as stdnum_tva
+
     compact = stdnum_tva.compact(value or "")
     if not compact:
         return None
@@ -114,6 +114,8 @@ def vat_number(value: str | None, *, field: str = "vat_number",
 
 
 def iban(value: str | None, *, field: str = "iban", required: bool = False) -> str | None:
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
     compact = (value or "").replace(" ", "").replace("\u00a0", "").upper()
     if not compact:
         if required:
@@ -139,6 +141,8 @@ def _iban_reason(compact: str, error: Exception) -> str:
 
 
 def bic(value: str | None, *, field: str = "bic") -> str | None:
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
     compact = (value or "").replace(" ", "").upper()
     if not compact:
         return None
@@ -151,6 +155,7 @@ def bic(value: str | None, *, field: str = "bic") -> str | None:
 
 
 def email(value: str | None, *, field: str = "email", required: bool = False) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
     cleaned = (value or "").strip()
     if not cleaned:
         if required:
@@ -168,6 +173,8 @@ def email(value: str | None, *, field: str = "email", required: bool = False) ->
 
 def phone(value: str | None, *, field: str = "phone") -> str:
     """A phone number: French numbers as '06 12 34 56 78', others in international form."""
+    import phonenumbers
+
     cleaned = (value or "").strip()
     if not cleaned:
         return ""
@@ -258,4 +265,6 @@ def postal_code(value: str, *, field: str = "postal_code") -> str:
 
 def luhn_digit(digits: str) -> str:
     """The Luhn check digit completing `digits` (for generating SIRETs in demos and tests)."""
+    from stdnum import luhn
+
     return str(luhn.calc_check_digit(digits))

@@ -52,7 +52,9 @@ def test_an_existing_file_is_backed_up_before_it_is_migrated(
     database.dispose()
     # A newer program (head "0002") opens this file: it must copy it before migrating.
     monkeypatch.setattr(migrations, "head_revision", lambda: "0002_next")
-    monkeypatch.setattr(migrations.command, "upgrade", lambda config, rev: None)
+    from alembic import command
+
+    monkeypatch.setattr(command, "upgrade", lambda config, rev: None)
     open_database(url).dispose()
     backups = list((migrations.data_dir() / "sauvegardes").glob("ancienne-avant-migration-*"))
     assert len(backups) == 1
