@@ -396,10 +396,10 @@ class _Builder:
     """Draws the demo and writes it, in the caller's transaction."""
 
     def __init__(self, *, session: Session, size: DemoSize, seed: int, as_of: dt.date,
-                 progress: ProgressCallback) -> None:
+                 progress: ProgressCallback, counts: DemoCounts | None = None) -> None:
         self.session = session
         self.size = size
-        self.counts = DEMO_SIZES[size]
+        self.counts = counts or DEMO_SIZES[size]
         self.behaviour = _BEHAVIOUR[size]
         self.rng = random.Random(seed)
         self.as_of = as_of
@@ -1189,13 +1189,16 @@ def _reset_sequences(session: Session) -> None:
 def build_demo(
     *, db: Database, actor: Actor, size: DemoSize | str, seed: int,
     as_of: dt.date | None = None, progress: ProgressCallback = no_progress,
+    weeks: int | None = None, members: int | None = None,
 ) -> DemoSummary:
     """Fill an empty database with a demonstration co-op, all or nothing.
 
     The same (size, seed, as_of) always gives the same data. Distributions are
     weekly up to the first distribution day after `as_of` (today by default),
     which is open for orders; the ones before are distributed. Raising
-    `Cancelled` from `progress` rolls everything back.
+    `Cancelled` from `progress` rolls everything back. `weeks` and `members`
+    change the size's number of distributions and households (the benchmarks
+    compare a co-op's first week with its 52nd, and 1×, 2×, 4× the households).
     """
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(_(
@@ -1210,8 +1213,17 @@ def build_demo(
     started = time.perf_counter()
     with db.transaction() as session:
         _refuse_unless_empty(session)
+        counts = DEMO_SIZES[demo_size]
+        if weeks is not None or members is not None:
+            if (weeks is not None and not 1 <= weeks <= 520) or (
+                    members is not None and not 10 <= members <= 9_000):
+                raise ValidationError(_(
+                    "Démo : de 1 à 520 semaines et de 10 à 9 000 foyers."), field="size")
+            counts = replace(
+                counts, cycles=weeks or counts.cycles, members=members or counts.members,
+                shared_pairs=min(counts.shared_pairs, (members or counts.members) // 10))
         tally = _Builder(session=session, size=demo_size, seed=seed, as_of=day,
-                         progress=progress).build()
+                         progress=progress, counts=counts).build()
         if session.get_bind().dialect.name == "postgresql":
             _reset_sequences(session)
     return DemoSummary(
