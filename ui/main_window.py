@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -77,6 +85,29 @@ SECTIONS: tuple[Section, ...] = (
     Section("value", N_("Partage de la valeur"), "ui.views.value_sharing:build_value_page"),
 )
 
+#: Each section's icon (Material Design Icons, drawn by qtawesome in the text's colour,
+#: so that the high-contrast option recolours them too).
+SECTION_ICONS: dict[str, str] = {
+    "dashboard": "mdi6.view-dashboard", "distributions": "mdi6.calendar-check",
+    "orders": "mdi6.cart", "shifts": "mdi6.account-clock", "members": "mdi6.account-group",
+    "producers": "mdi6.tractor", "products": "mdi6.carrot", "baskets": "mdi6.basket",
+    "contracts": "mdi6.file-sign", "points": "mdi6.map-marker", "documents": "mdi6.printer",
+    "invoices": "mdi6.receipt-text", "treasury": "mdi6.cash-multiple",
+    "value": "mdi6.chart-pie", "audit": "mdi6.history",
+}
+
+
+def section_icon(key: str, color: QColor) -> QIcon:
+    """The section's icon, or none for a section without one (never an error)."""
+    name = SECTION_ICONS.get(key)
+    if name is None:
+        return QIcon()
+    import qtawesome  # type: ignore[import-untyped]
+
+    icon: QIcon = qtawesome.icon(name, color=color)
+    return icon
+
+
 
 def _page_factory(path: str) -> Callable[[PageContext], QWidget]:
     module_name, function = path.split(":")
@@ -120,8 +151,10 @@ class MainWindow(QMainWindow):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for section in SECTIONS:
             item = QListWidgetItem(_(section.label))
+            item.setIcon(section_icon(section.key, self.palette().color(QPalette.ColorRole.Text)))
             item.setData(Qt.ItemDataRole.UserRole, section.key)
             self.nav.addItem(item)
+        self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 16)
 
         self.stack = QStackedWidget()

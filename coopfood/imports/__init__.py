@@ -5,7 +5,9 @@ orders of a distribution (`coopfood.imports.orders`).
 `checked_*` functions as the window, and writes everything in one
 transaction — or nothing, if any row is rejected (unless the user keeps the
 valid rows), on a dry run, on an error or on a cancel. Importing the same
-file again changes nothing: rows are matched to what the base holds.
+file again changes nothing: rows are matched to what the base holds. Orders
+may also come from a folder: every .xlsx in it (filled order forms, say), all
+in one import.
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ from coopfood.imports.engine import Importer, Outcome, Plans, Row, RowError, Row
 from coopfood.imports.reader import ImportFileError, SourceRow, read_table
 from coopfood.persistence.db import Database
 from coopfood.services import Actor, ProgressCallback, ServiceError, no_progress
-from coopfood.services.access import CATALOGUE_EDITORS, MEMBER_EDITORS, require
+from coopfood.services.access import (
+    CATALOGUE_EDITORS,
+    MEMBER_EDITORS,
+    PRODUCER_EDITORS,
+    require,
+)
 from coopfood.services.orders import ORDER_TAKERS
 
 __all__ = [
@@ -98,7 +105,7 @@ def _importer(
 
 
 _WHAT = {
-    "producers": (CATALOGUE_EDITORS, N_("importer des producteurs")),
+    "producers": (PRODUCER_EDITORS, N_("importer des producteurs")),
     "products": (CATALOGUE_EDITORS, N_("importer des produits")),
     "members": (MEMBER_EDITORS, N_("importer des adhérents")),
     "orders": (ORDER_TAKERS, N_("importer des commandes")),
@@ -117,8 +124,8 @@ def import_file(
     today: dt.date | None = None,
     cycle_id: int | None = None,
 ) -> ImportReport:
-    """Import a list, or the orders of distribution `cycle_id`, from a CSV or XLSX file; see
-    the module's docstring.
+    """Import a list, or the orders of distribution `cycle_id`, from a CSV or XLSX file (or,
+    for orders, from every .xlsx of a folder); see the module's docstring.
 
     A file that cannot be read, or lacks a required column, raises an
     `ImportFileError` (a `ServiceError`) naming the file. `Cancelled` raised by
@@ -135,19 +142,36 @@ def import_file(
     roles, what = _WHAT[kind]
     require(actor, roles, _(what))
     path = Path(path)
-    progress(0, 1, _("Lecture de {file}…").format(file=path.name))
-    table = read_table(path, known_headers=known_headers(kind))
-    match = match_headers(kind, table.headers, table.name)
+    folder = kind == "orders" and path.is_dir()
+    files = _folder_files(path) if folder else [path]
+    tables = []
+    for number, file in enumerate(files):
+        progress(number, len(files), _("Lecture de {file}…").format(file=file.name))
+        table = read_table(file, known_headers=known_headers(kind))
+        tables.append((table, match_headers(kind, table.headers, table.name)))
+    name = path.name if folder else tables[0][0].name
     scope: AbstractContextManager[Session] = db.reading() if dry_run else db.transaction()
     try:
         with scope as session:
             importer = _importer(kind, session, actor, today or dt.date.today(), cycle_id)
             importer.preload()
-            warnings = [
-                RowError(table.header_line, header, _("colonne inconnue, ignorée."))
-                for header in importer.claim_columns(table, match)
-            ]
-            plans = _plan(importer, kind, table.rows, match, progress)
+            warnings: list[RowError] = []
+            plans = Plans()
+            for table, match in tables:
+                told = len(importer.warnings)
+                ignored = [
+                    RowError(table.header_line, header, _("colonne inconnue, ignorée."))
+                    for header in importer.claim_columns(table, match)
+                ]
+                found = _plan(importer, kind, table.rows, match, progress)
+                noticed = ignored + importer.warnings[told:]
+                if folder:  # say which file of the folder each line is in
+                    found.errors = _in_file(found.errors, table.name)
+                    noticed = _in_file(noticed, table.name)
+                plans.changes.extend(found.changes)
+                plans.errors.extend(found.errors)
+                plans.rejected += found.rejected
+                warnings.extend(noticed)
             write = not dry_run and (not plans.errors or keep_valid)
             if write:
                 _write(session, importer, plans, progress)
@@ -157,27 +181,53 @@ def import_file(
             _(
                 "Import de « {file} » annulé, rien n'a été enregistré : la base a refusé une "
                 "ligne ({reason})."
-            ).format(file=table.name, reason=error.orig)
+            ).format(file=name, reason=error.orig)
         ) from None
     except StaleDataError:
         raise ServiceError(
             _(
                 "Import de « {file} » annulé, rien n'a été enregistré : une fiche a été modifiée "
                 "par quelqu'un d'autre pendant l'import. Relancez-le."
-            ).format(file=table.name)
+            ).format(file=name)
         ) from None
     return ImportReport(
         kind=kind,
-        file=table.name,
+        file=name,
         created=plans.count(Outcome.CREATED),
         updated=plans.count(Outcome.UPDATED),
         unchanged=plans.count(Outcome.UNCHANGED),
         rejected=plans.rejected,
         errors=tuple(plans.errors),
-        warnings=tuple(warnings + importer.warnings),
+        warnings=tuple(warnings),
         written=write,
         dry_run=dry_run,
     )
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The workbooks of a folder, by name (not the lock files a spreadsheet leaves open)."""
+    files = sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", ".")) and p.is_file()
+        ),
+        key=lambda p: p.name.casefold(),
+    )
+    if not files:
+        raise ImportFileError(
+            _("Le dossier « {folder} » ne contient aucun classeur .xlsx à importer.").format(
+                folder=folder
+            )
+        )
+    return files
+
+
+def _in_file(errors: list[RowError], file: str) -> list[RowError]:
+    return [
+        RowError(e.line, e.column, _("{file} — {message}").format(file=file, message=e.message))
+        for e in errors
+    ]
 
 
 def _plan(

@@ -17,6 +17,10 @@ question (« Commande [Produit] ») works too. A form export's other columns
 header names no offered product is refused where it holds a quantity, never
 skipped silently.
 
+A filled coopfood order form (`coopfood.order_form_xlsx`) is read as one of these
+layouts whose lines and columns name households and products by id; a form of
+another distribution is refused, and a folder of forms imports at once.
+
 Each line is checked against what the base holds and the lines above it (caps count
 both, in the order of the file); the changes then go through `set_quantity_in`,
 the very rules of the order grid, in the import's single transaction.
@@ -31,7 +35,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -75,6 +79,9 @@ from coopfood.services.orders import (
     require_orders_open,
     set_quantity_in,
 )
+
+if TYPE_CHECKING:
+    from coopfood.order_form_xlsx import OrderFormTag
 
 __all__ = ["OrderImporter", "import_orders"]
 
@@ -260,6 +267,7 @@ class OrderImporter(Importer):
         self.points_by_name = {normalize_name(p.name): p for p in self.points.values()}
 
         self.offered = offered_products(session, self.cycle)
+        self.offered_by_id = {p.product_id: p for p in self.offered}
         producers = list(session.scalars(select(Producer.name)))
         self.products: _Index[GridProduct] = _Index(producers)
         for offer in self.offered:
@@ -275,7 +283,9 @@ class OrderImporter(Importer):
         self.by_email: dict[str, Member] = {}
         self.by_name: dict[str, list[Member]] = {}
         self.by_last_name: dict[str, list[Member]] = {}
+        self.members_by_id: dict[int, Member] = {}
         for member in session.scalars(select(Member).order_by(Member.id)):
+            self.members_by_id[member.id] = member
             if member.email:
                 self.by_email[member.email.strip().lower()] = member
             for key in {
@@ -313,6 +323,10 @@ class OrderImporter(Importer):
         self.new_orders: dict[int, int] = {}
         self._orders_made = False
         self.file_name = ""
+        #: The coopfood order form being read (None: any other file), and for each household
+        #: the form its quantities came from (a folder of forms is imported at once).
+        self.form: OrderFormTag | None = None
+        self.form_files: dict[int, str] = {}
 
     def _not_open_message(self) -> str:
         cycle = cycle_label(self.cycle).lower()
@@ -334,6 +348,9 @@ class OrderImporter(Importer):
 
     def claim_columns(self, table: Table, match: HeaderMatch) -> tuple[str, ...]:
         self.file_name = table.name
+        self.form = table.form
+        if self.form is not None:
+            return self._claim_form(table)
         self.order = {header: match.positions[key] for key, header in match.headers.items()}
         self.long = "product" in match.positions or "quantity" in match.positions
         self.columns: list[_ProductColumn] = []
@@ -381,6 +398,78 @@ class OrderImporter(Importer):
                 )
             )
         return tuple(ignored)
+
+    def _claim_form(self, table: Table) -> tuple[str, ...]:
+        """A coopfood order form: of this distribution and one of its points; its lines and
+        columns name households and products by id (`coopfood.order_form_xlsx`)."""
+        form = table.form
+        assert form is not None
+        if form.cycle_id != self.cycle_id:
+            raise ImportFileError(
+                _(
+                    "« {file} » est un bon de commande de la {form}, pas de la {cycle} dans "
+                    "laquelle vous importez : importez-le dans sa distribution, ou préparez les "
+                    "bons de commande de celle-ci."
+                ).format(
+                    file=table.name,
+                    form=form.cycle_label.lower(),
+                    cycle=cycle_label(self.cycle).lower(),
+                )
+            )
+        if form.point_id not in self.cycle_points:
+            raise ImportFileError(
+                _(
+                    "« {file} » est le bon de commande du point « {point} », qui ne fait plus "
+                    "partie de la {cycle}."
+                ).format(
+                    file=table.name, point=form.point_name, cycle=cycle_label(self.cycle).lower()
+                )
+            )
+        self.order = {header: position for position, header in enumerate(table.headers)}
+        self.long = form.layout == "household"
+        self.columns = []
+        if not self.long:
+            for position, header in enumerate(table.headers[1:], start=1):
+                found, problem = self._form_product(form.product_at(0, position), header)
+                self.columns.append(_ProductColumn(position, header, found, problem))
+        return ()
+
+    def _form_product(
+        self, product_id: int | None, shown: str
+    ) -> tuple[GridProduct | None, str | None]:
+        """The offered product a form's line or column stands for, or why there is none."""
+        product = None if product_id is None else self.offered_by_id.get(product_id)
+        if product is None:
+            return None, _(
+                "« {name} » n'est plus proposé dans cette distribution : effacez sa quantité."
+            ).format(name=shown)
+        return product, None
+
+    def _form_household(self, row: Row, errors: list[RowError]) -> tuple[Member | None, str]:
+        """The household a form's line stands for (by id); one filled-in form per household."""
+        assert self.form is not None
+        member_id = self.form.member_at(row.line)
+        member = None if member_id is None else self.members_by_id.get(member_id)
+        if member is None:
+            name = values.text(row.cell("household"))
+            message = _("Le foyer {name} de ce bon de commande n'existe plus.")
+            errors.append(row.error("household", message.format(name=name)))
+            return None, "household"
+        if member.archived_at is not None:
+            message = _("Le foyer {name} est archivé : réactivez-le pour importer sa commande.")
+            errors.append(row.error("household", message.format(name=member.display_name)))
+            return None, "household"
+        first = self.form_files.setdefault(member.id, self.file_name)
+        if first != self.file_name:
+            message = _(
+                "Les quantités de {name} figurent aussi dans « {file} » : un seul bon rempli "
+                "par foyer."
+            )
+            errors.append(
+                row.error("household", message.format(name=member.display_name, file=first))
+            )
+            return None, "household"
+        return member, "household"
 
     def _product_column(self, table: Table, position: int, header: str) -> _ProductColumn | None:
         """The product a header names; an unknown header is a product's only when its cells
@@ -430,9 +519,14 @@ class OrderImporter(Importer):
 
     def plan(self, row: Row) -> Change:
         errors: list[RowError] = []
-        point_name = (row.read("point", values.text) or "") if row.has("point") else ""
-        member, who = self._household(row, point_name, errors)
-        point_id = self._point(row, point_name, errors)
+        point_id: int | None
+        if self.form is not None:
+            member, who = self._form_household(row, errors)
+            point_id = self.form.point_id
+        else:
+            point_name = (row.read("point", values.text) or "") if row.has("point") else ""
+            member, who = self._household(row, point_name, errors)
+            point_id = self._point(row, point_name, errors)
         if self.long:
             cells = self._long_cells(row, member, errors)
         else:
@@ -629,7 +723,10 @@ class OrderImporter(Importer):
             errors.append(RowError(row.line, product_column, _("Le produit n'est pas indiqué.")))
             return []
         text = f"{name} ({producer})" if producer else name
-        product, problem = self._product(text, hint_producer=True)
+        if self.form is not None:
+            product, problem = self._form_product(self.form.product_at(row.line, 0), name)
+        else:
+            product, problem = self._product(text, hint_producer=True)
         if problem is not None:
             errors.append(RowError(row.line, product_column, problem))
         if product is None or member is None:
@@ -768,6 +865,8 @@ class OrderImporter(Importer):
     def _write(
         self, line: int, member_id: int, point_id: int, cells: list[_Cell]
     ) -> Callable[[Session], None]:
+        file_name = self.file_name  # of a folder's files, the one this line is in
+
         def apply(session: Session) -> None:
             self._make_orders(session)
             for cell in cells:
@@ -787,7 +886,7 @@ class OrderImporter(Importer):
                         _(
                             "Import de « {file} » annulé, rien n'a été enregistré : {error} "
                             "Relancez l'import pour voir ce qui reste possible."
-                        ).format(file=self.file_name, error=RowError(line, cell.column, str(error)))
+                        ).format(file=file_name, error=RowError(line, cell.column, str(error)))
                     ) from None
 
         return apply

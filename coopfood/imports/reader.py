@@ -22,9 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopfood.i18n import _
 from coopfood.services import ServiceError
+
+if TYPE_CHECKING:
+    from coopfood.order_form_xlsx import OrderFormTag
 
 #: What a cell holds once read: text, an exact number, a truth value or a date.
 Cell = str | int | Decimal | bool | dt.date | None
@@ -57,6 +61,8 @@ class Table:
     header_line: int
     headers: tuple[str, ...]
     rows: tuple[SourceRow, ...]
+    #: A coopfood order form says which household and product its lines stand for.
+    form: OrderFormTag | None = None
 
 
 # --- header names -----------------------------------------------------------------------------
@@ -108,6 +114,11 @@ def read_table(path: Path, *, known_headers: frozenset[str] = frozenset()) -> Ta
             ).format(file=path.name)
         )
     if data.startswith(_ZIP_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
+        from coopfood.order_form_xlsx import read_order_form
+
+        form = read_order_form(data, path)  # a filled order form of coopfood?
+        if form is not None:
+            return form
         lines = _xlsx_lines(data, path)
     else:
         lines = _csv_lines(data, path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -46,6 +47,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -590,10 +592,16 @@ class OrderGridPage(QWidget):
                                                    QKeySequence.StandardKey.Refresh)
         self.import_action = QAction(_("Importer des commandes…"), self)
         self.import_action.triggered.connect(self.import_orders)
+        self.import_forms_action = QAction(_("Importer un dossier de bons…"), self)
+        self.import_forms_action.setIconText(_("Importer un dossier de bons"))
+        self.import_forms_action.triggered.connect(self.import_order_forms)
         buttons = []
         for action, tip in ((self.import_action,
                              _("Importer les commandes d'un tableur ou d'un formulaire (CSV, "
                                "XLSX) dans cette distribution")),
+                            (self.import_forms_action,
+                             _("Importer d'un coup tous les classeurs d'un dossier : les bons "
+                               "de commande remplis par les foyers")),
                             (self.undo_action, _("Annuler la dernière saisie (Ctrl+Z)")),
                             (self.redo_action, _("Rétablir la saisie annulée (Ctrl+Y)")),
                             (self.reload_action, _("Relire la grille dans la base (F5)"))):
@@ -690,6 +698,28 @@ class OrderGridPage(QWidget):
                               title=_("Importer des commandes")).ask()
         if report is not None and report.written:
             self.reload()
+
+    def import_order_forms(self) -> None:
+        """Every workbook of a folder (order forms filled in by households), in one import
+        previewed first: all of them, or nothing."""
+        from ui.dialogs.import_dialog import ImportDialog
+
+        cycle_id = self.chooser.cycle.value()
+        if cycle_id is None:
+            return
+        folder = self.ask_forms_folder()
+        if folder is None:
+            return
+        report = ImportDialog(self, self._context, kind="orders", path=folder,
+                              cycle_id=cycle_id, title=_("Importer des bons de commande")).ask()
+        if report is not None and report.written:
+            self.reload()
+
+    def ask_forms_folder(self) -> Path | None:
+        """The folder of filled order forms (replaced in tests)."""
+        folder = QFileDialog.getExistingDirectory(self, _("Dossier des bons de commande "
+                                                          "remplis"))
+        return Path(folder) if folder else None
 
     def reload(self) -> None:
         cycle_id, point_id = self.chooser.cycle.value(), self.chooser.point_id()
