@@ -238,20 +238,22 @@ class ValueSharing:
         notes.append(_("La TVA est celle que facturent les producteurs au régime normal ; "
                        "ceux en franchise en base ou au forfait agricole n'en facturent pas."))
         if self.fee_percent:
-            notes.append(_("Règle de la coopérative : des frais de {percent} % du prix TTC "
+            # The rate comes with its « % »: a « % d » in a message reads as a printf
+            # placeholder to gettext, which then refuses the translation.
+            notes.append(_("Règle de la coopérative : des frais de {rate} du prix TTC "
                            "sur les produits à la carte ; les paniers d'abonnement sont payés "
                            "au prix du contrat, sans frais.").format(
-                               percent=format_number(self.fee_percent)))
+                               rate=f"{format_number(self.fee_percent)}\u00a0%"))
         if self.pending_lines:
             notes.append(_("{n} ligne(s) à peser n'ont pas encore de quantité livrée : elles "
                            "ne sont pas comptées.").format(n=self.pending_lines))
         if self.total.lines and not self.total.follows_rule:
             notes.append(_("La part de la coopérative ({fee}) s'écarte de sa règle de frais "
-                           "({percent} % du prix TTC, soit {rule}) de plus que les arrondis : "
+                           "({rate} du prix TTC, soit {rule}) de plus que les arrondis : "
                            "le taux a pu changer pendant la période, ou un contrat a un prix "
                            "différent de celui de son panier.").format(
                                fee=format_money(self.total.fee),
-                               percent=format_number(self.fee_percent),
+                               rate=f"{format_number(self.fee_percent)}\u00a0%",
                                rule=format_money(self.total.rule_fee)))
         return notes
 
