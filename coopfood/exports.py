@@ -386,3 +386,88 @@ def _write_atomically(path: Path, content: bytes) -> None:
                 file=path, reason=error.strerror or error
             )
         ) from None
+
+
+# --- any table (the audit trail, a household's data) ----------------------------------------------
+
+#: A cell of `table_csv`/`table_xlsx`: money and quantities are Decimals, moments datetimes.
+TableValue = str | int | Decimal | dt.date | dt.datetime | bool | None
+
+
+def _table_text(value: TableValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return csv_text(value)
+
+
+def table_csv(headers: Sequence[str], rows: Sequence[Sequence[TableValue]]) -> bytes:
+    """A CSV as the other exports: UTF-8 with BOM, `;`, decimal commas, no formula."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_table_text(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def table_xlsx(title: str, headers: Sequence[str],
+               rows: Sequence[Sequence[TableValue]]) -> bytes:
+    """One sheet: bold frozen headers, dates as dates, texts never run as formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title)[:31]
+    widths = [len(header) for header in headers]
+    for position, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=position)
+        _set_text(cell, header, ILLEGAL_CHARACTERS_RE)
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for position, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(row=number, column=position)
+            if isinstance(value, bool):
+                shown = _set_text(cell, _table_text(value), ILLEGAL_CHARACTERS_RE)
+            elif isinstance(value, str):
+                shown = _set_text(cell, value, ILLEGAL_CHARACTERS_RE)
+            elif isinstance(value, dt.datetime):
+                # Excel knows no time zone: the moment as read on this computer's clock.
+                cell.value = value.astimezone().replace(tzinfo=None)
+                cell.number_format = "DD/MM/YYYY HH:MM:SS"
+                shown = "00/00/0000 00:00:00"
+            elif isinstance(value, dt.date):
+                cell.value = value
+                cell.number_format = "DD/MM/YYYY"
+                shown = "00/00/0000"
+            else:
+                cell.value = value
+                shown = str(value)
+            widths[position - 1] = max(widths[position - 1], len(shown))
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = min(
+            width + 2, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write `content` to `path` whole or not at all (a French `ServiceError` on failure)."""
+    _write_atomically(path, content)

@@ -39,9 +39,11 @@ from coopfood.services.members import (
     REFERENCE_PREFIX,
     REFERENCE_SETTING,
     MemberInput,
+    audited_values,
     checked_member,
     name_key,
     next_payment_reference,
+    record_member_change,
 )
 
 _TEXT_COLUMNS = ("last_name", "first_name", "co_member_name", "email", "address", "city")
@@ -267,8 +269,10 @@ class MemberImporter(Importer):
         corrected: list[MembershipFee],
     ) -> Callable[[Session], None]:
         def apply(session: Session) -> None:
+            before = audited_values(member)
             for key, value in changed.items():
                 setattr(member, key, value)
+            record_member_change(session, self.actor, member, before)
             for fee in corrected:
                 fee.amount = amount
             session.add_all(
@@ -292,3 +296,6 @@ class MemberImporter(Importer):
         counter = session.get(Setting, REFERENCE_SETTING)
         assert counter is not None
         counter.value = str(first + len(self._references) - 1)
+        session.flush()
+        for member in self._references:
+            record_member_change(session, self.actor, member, None)

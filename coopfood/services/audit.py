@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coopfood.i18n import _
+from coopfood.i18n import N_, _
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import AuditEntry
-from coopfood.services import Actor, Role
+from coopfood.services import Actor, Role, ValidationError
 from coopfood.services.access import require
 
+#: Where the co-op's days begin and end (a period "until the 3rd" ends at midnight there).
+PARIS = ZoneInfo("Europe/Paris")
 #: Who may read the audit trail.
 AUDIT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.TREASURER})
 
@@ -40,6 +45,33 @@ class AuditRow:
     after: Mapping[str, Any] | None
     cycle_id: int | None
     member_id: int | None
+    point_id: int | None = None
+
+    @property
+    def entity_label(self) -> str:
+        return entity_label(self.entity)
+
+
+#: The kinds of record the trail names, in French (the window's filter lists them).
+ENTITY_LABELS: dict[str, str] = {
+    "member": N_("Foyer"),
+    "fee": N_("Cotisation"),
+    "order": N_("Commande"),
+    "order_line": N_("Ligne de commande"),
+    "cycle": N_("Distribution"),
+    "product": N_("Produit"),
+    "payment": N_("Règlement"),
+    "ledger": N_("Écriture"),
+    "invoice": N_("Facture"),
+    "user": N_("Utilisateur"),
+    "settings": N_("Réglages"),
+}
+
+
+def entity_label(entity: str) -> str:
+    """« Foyer », « Règlement »…; a kind the list does not know reads as stored."""
+    label = ENTITY_LABELS.get(entity)
+    return _(label) if label is not None else entity
 
 
 def _jsonable(value: Any) -> Any:
@@ -78,21 +110,32 @@ def _row(entry: AuditEntry) -> AuditRow:
         id=entry.id, at=entry.at, actor_name=entry.actor_name, entity=entry.entity,
         entity_id=entry.entity_id, action=entry.action, summary=entry.summary,
         before=entry.before, after=entry.after, cycle_id=entry.cycle_id,
-        member_id=entry.member_id,
+        member_id=entry.member_id, point_id=entry.point_id,
     )
 
 
 def entries(
     session: Session, *, entities: tuple[str, ...] | None = None, entity_id: int | None = None,
     cycle_id: int | None = None, member_id: int | None = None, text: str | None = None,
-    point_ids: frozenset[int] | None = None, limit: int = 500,
+    point_ids: frozenset[int] | None = None, limit: int | None = 500,
+    date_from: dt.date | None = None, date_to: dt.date | None = None, who: str | None = None,
 ) -> list[AuditRow]:
     """Entries matching every filter given, newest first (in the caller's session).
 
     With `point_ids`, only entries of those points (and none of another point or of
-    no point: what is not tied to a point is not a coordinator's business).
+    no point: what is not tied to a point is not a coordinator's business). The
+    period runs from the start of `date_from` to the end of `date_to`, Paris time;
+    `who` is part of the name of whoever acted.
     """
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    if date_from is not None:
+        query = query.where(AuditEntry.at >= _day_start(date_from))
+    if date_to is not None:
+        query = query.where(AuditEntry.at < _day_start(date_to + dt.timedelta(days=1)))
+    if who and who.strip():
+        query = query.where(AuditEntry.actor_name.ilike(_like(who), escape="\\"))
     if entities is not None:
         query = query.where(AuditEntry.entity.in_(entities))
     if entity_id is not None:
@@ -104,18 +147,70 @@ def entries(
     if point_ids is not None:
         query = query.where(AuditEntry.point_id.in_(point_ids))
     if text and text.strip():
-        escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(AuditEntry.summary.ilike(f"%{escaped}%", escape="\\"))
+        query = query.where(AuditEntry.summary.ilike(_like(text), escape="\\"))
     return [_row(entry) for entry in session.scalars(query)]
+
+
+def _like(text: str) -> str:
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight in Paris, where the co-op's days begin and end."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=PARIS)
 
 
 def search(
     *, db: Database, actor: Actor, entity: str | None = None, cycle_id: int | None = None,
-    member_id: int | None = None, text: str | None = None, limit: int = 500,
+    member_id: int | None = None, text: str | None = None, limit: int | None = 500,
+    date_from: dt.date | None = None, date_to: dt.date | None = None, who: str | None = None,
 ) -> list[AuditRow]:
-    """The trail, newest first, filtered by kind of record, distribution, household, words."""
+    """The trail, newest first, filtered by period, who acted, kind of record, distribution,
+    household and words; a coordinator sees only its points' entries."""
     require(actor, AUDIT_READERS, _("consulter l'historique des modifications"))
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise ValidationError(_("La fin de la période est avant son début."), field="date_to")
     with db.reading() as session:
         return entries(session, entities=None if entity is None else (entity,),
                        cycle_id=cycle_id, member_id=member_id, text=text, limit=limit,
-                       point_ids=actor.point_ids if actor.role is Role.COORDINATOR else None)
+                       point_ids=actor.point_ids if actor.role is Role.COORDINATOR else None,
+                       date_from=date_from, date_to=date_to, who=who)
+
+
+#: The columns of an exported trail.
+EXPORT_HEADERS = (N_("Date et heure"), N_("Qui"), N_("Type"), N_("N°"), N_("Action"),
+                  N_("Résumé"), N_("Avant"), N_("Après"), N_("Distribution"), N_("Foyer"))
+
+
+def _json_text(value: Mapping[str, Any] | None) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def export_rows(rows: Sequence[AuditRow], path: Path) -> int:
+    """Write entries to a CSV or XLSX file (by its extension); returns how many."""
+    from coopfood.exports import table_csv, table_xlsx, write_atomically
+
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError(_("Choisissez un nom de fichier en .csv ou en .xlsx (« {file} »).")
+                              .format(file=path.name), field="path")
+    headers = [_(header) for header in EXPORT_HEADERS]
+    table = [[row.at, row.actor_name, row.entity_label, row.entity_id, row.action, row.summary,
+              _json_text(row.before), _json_text(row.after), row.cycle_id, row.member_id]
+             for row in rows]
+    content = (table_csv(headers, table) if suffix == ".csv"
+               else table_xlsx(_("Journal des modifications"), headers, table))
+    write_atomically(path, content)
+    return len(table)
+
+
+def export_trail(
+    *, db: Database, actor: Actor, path: Path, entity: str | None = None,
+    member_id: int | None = None, text: str | None = None, date_from: dt.date | None = None,
+    date_to: dt.date | None = None, who: str | None = None,
+) -> int:
+    """The entries `search` finds with these filters, all of them, to a CSV or XLSX file."""
+    rows = search(db=db, actor=actor, entity=entity, member_id=member_id, text=text,
+                  limit=None, date_from=date_from, date_to=date_to, who=who)
+    return export_rows(rows, path)

@@ -18,7 +18,7 @@ from coopfood.persistence.db import Database
 from coopfood.persistence.models import BasketType, Producer, Product
 from coopfood.services import Actor, NotFound, Referenced, StaleData, ValidationError
 from coopfood.services import validation as check
-from coopfood.services.access import CATALOGUE_EDITORS, require
+from coopfood.services.access import PRODUCER_EDITORS, require
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def save_producer(
     expected_version: int | None = None,
 ) -> ProducerDetail:
     """Create a producer (no id) or update one; an update made on stale data is refused."""
-    require(actor, CATALOGUE_EDITORS, _("modifier les producteurs"))
+    require(actor, PRODUCER_EDITORS, _("modifier les producteurs"))
     values = checked_producer(data)
     try:
         with db.transaction() as session:
@@ -189,7 +189,7 @@ def save_producer(
 def archive_producer(*, db: Database, actor: Actor, producer_id: int,
                      archived: bool = True) -> None:
     """Archive (or bring back) a producer: it leaves the lists, its history stays."""
-    require(actor, CATALOGUE_EDITORS, _("archiver un producteur"))
+    require(actor, PRODUCER_EDITORS, _("archiver un producteur"))
     with db.transaction() as session:
         producer = session.get(Producer, producer_id)
         if producer is None:
@@ -199,7 +199,7 @@ def archive_producer(*, db: Database, actor: Actor, producer_id: int,
 
 def delete_producer(*, db: Database, actor: Actor, producer_id: int) -> None:
     """Delete a producer entered by mistake; refused once anything refers to it."""
-    require(actor, CATALOGUE_EDITORS, _("supprimer un producteur"))
+    require(actor, PRODUCER_EDITORS, _("supprimer un producteur"))
     with db.transaction() as session:
         producer = session.get(Producer, producer_id)
         if producer is None:
