@@ -81,13 +81,21 @@ def install_qt_translations(app: QApplication) -> bool:
     return True
 
 
-def run_gui(db: Database, actor: Actor = LOCAL_ADMIN) -> int:
-    """Show the main window on an open, migrated database; return the exit status."""
+def run_gui(db: Database, actor: Actor | None = None) -> int:
+    """Show the main window on an open, migrated database; return the exit status.
+
+    With no `actor`, a multi-user base first asks who logs in (giving up quits)."""
     app = application()
     from ui import errors
     from ui.main_window import MainWindow
 
     errors.install()
+    if actor is None:
+        from ui.dialogs.login import actor_for_window
+
+        actor = actor_for_window(db)
+        if actor is None:
+            return 0
     window = MainWindow(db, actor)
     window.show()
     if os.environ.get("COOPFOOD_QUIT_WHEN_SHOWN"):

@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 import coopfood
 from coopfood.i18n import N_, _
 from coopfood.persistence.db import Database, describe_url
-from coopfood.services import Actor
+from coopfood.services import Actor, Role
 from coopfood.services.coop import CoopDetail, get_coop
 from ui import comfort, worker
 from ui.dialogs import messages
-from ui.views.context import PageContext
+from ui.views.context import PageContext, may_see
 from ui.views.coop_settings import CoopDashboardPage
 from ui.views.list_page import ListPage
 
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from coopfood.imports import Kind
 
 DEFAULT_SIZE = QSize(1200, 800)
+#: On closing, how long work under way is given to end before the window says to wait.
+CLOSE_GRACE_MS = 2000
 
 #: The lists the « Fichier » menu imports and exports: (section, menu entry).
 TRANSFERS: tuple[tuple[Kind, str, str], ...] = (
@@ -81,8 +83,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("points", N_("Points de distribution"), "ui.views.points:build_points_page"),
     Section("documents", N_("Documents"), "ui.views.documents:build_documents_page"),
     Section("invoices", N_("Factures"), "ui.views.invoices:build_invoices_page"),
-    Section("treasury", N_("Trésorerie"), "ui.views.members:build_treasury_page"),
+    Section("treasury", N_("Trésorerie"), "ui.views.treasury:build_treasury_page"),
     Section("value", N_("Partage de la valeur"), "ui.views.value_sharing:build_value_page"),
+    Section("audit", N_("Journal des modifications"), "ui.views.audit:build_audit_page"),
 )
 
 #: Each section's icon (Material Design Icons, drawn by qtawesome in the text's colour,
@@ -154,6 +157,7 @@ class MainWindow(QMainWindow):
             item.setIcon(section_icon(section.key, self.palette().color(QPalette.ColorRole.Text)))
             item.setData(Qt.ItemDataRole.UserRole, section.key)
             self.nav.addItem(item)
+            item.setHidden(not may_see(actor, section.key))  # the services refuse it anyway
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 16)
 
@@ -179,7 +183,7 @@ class MainWindow(QMainWindow):
         self._build_language_menu(self.comfort.view_menu.addMenu(_("&Langue")))
 
         self.nav.currentRowChanged.connect(self._on_nav_row)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(next(i for i, s in enumerate(SECTIONS) if may_see(actor, s.key)))
 
     # --- sections ---------------------------------------------------------------------
 
@@ -255,6 +259,10 @@ class MainWindow(QMainWindow):
         self.daily_copies_action = QAction(_("Sauvegardes &automatiques…"), self)
         self.daily_copies_action.triggered.connect(self.set_daily_copies)
         file_menu.addAction(self.daily_copies_action)
+        self.users_action = QAction(_("&Utilisateurs…"), self)
+        self.users_action.triggered.connect(self.manage_users)
+        self.users_action.setVisible(self.actor.role is Role.ADMIN)
+        file_menu.addAction(self.users_action)
         file_menu.addSeparator()
         self.quit_action = QAction(_("&Quitter"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -307,6 +315,11 @@ class MainWindow(QMainWindow):
         self.coop_label.setTextFormat(Qt.TextFormat.PlainText)  # names may hold "<"
         status = self.statusBar()
         status.addWidget(self.database_label, 1)
+        if self.actor.user_id is not None:
+            self.user_label = QLabel(_("Connecté : {name} ({role})").format(
+                name=self.actor.name, role=self.actor.role.label))
+            self.user_label.setTextFormat(Qt.TextFormat.PlainText)
+            status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.coop_label)
 
     # --- the co-op, imports and exports ---------------------------------------------------
@@ -355,6 +368,12 @@ class MainWindow(QMainWindow):
 
         restore_backup(self, db=self.db, actor=self.actor, on_restored=self.reload_all)
 
+    def manage_users(self) -> None:
+        """« Fichier → Utilisateurs… »: the mode and the accounts (administrators only)."""
+        from ui.dialogs.users import UsersDialog
+
+        UsersDialog(self, self._context).ask()
+
     def set_daily_copies(self) -> None:
         """« Fichier → Sauvegardes automatiques… »."""
         from ui.backup_actions import set_daily_copies
@@ -392,6 +411,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, _("À propos de coopfood"), self.about_text())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if worker.busy():
+            # A read under way (the dashboard's figures) ends in a moment: let it.
+            worker.wait_until_idle(CLOSE_GRACE_MS)
         if worker.busy():
             # A write under way finishes (or is cancelled) first: it is never cut short.
             messages.show_info(self, _("Un enregistrement est en cours : attendez qu'il se "

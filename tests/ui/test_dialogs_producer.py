@@ -213,6 +213,7 @@ def test_the_dashboard_counts_a_producer_added_meanwhile(
 
     dashboard = window.page("dashboard")
     assert isinstance(dashboard, CoopDashboardPage)
+    wait_idle()  # the figures are read on the background queue
     before = dashboard.tiles["producers"].value.text()
 
     def user(dialog: QDialog) -> None:
@@ -223,4 +224,5 @@ def test_the_dashboard_counts_a_producer_added_meanwhile(
     play_dialogs(monkeypatch, qtbot, user)
     producers_page(window).new_action.trigger()
     window.show_section("dashboard")
+    wait_idle()
     assert int(dashboard.tiles["producers"].value.text()) == int(before) + 1

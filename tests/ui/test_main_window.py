@@ -25,6 +25,7 @@ from coopfood.services.lists import (
     list_products,
 )
 from tests.ui.conftest import TODAY
+from tests.ui.drive import wait_idle
 from ui.display import date_text, fold, number_text
 from ui.main_window import SECTIONS, MainWindow
 from ui.views.cycles import OrdersSection
@@ -38,7 +39,7 @@ from ui.views.value_sharing import ValueSharingPage
 NAV_LABELS = [
     "Tableau de bord", "Distributions", "Commandes", "Permanences", "Adhérents", "Producteurs",
     "Produits", "Paniers", "Contrats", "Points de distribution", "Documents", "Factures",
-    "Trésorerie", "Partage de la valeur",
+    "Trésorerie", "Partage de la valeur", "Journal des modifications",
 ]
 
 
@@ -95,7 +96,6 @@ def test_walking_through_every_section_shows_the_real_rows(
         "Paniers": (len(baskets), baskets[0].name),
         "Contrats": (len(contracts), contracts[0].member),
         "Points de distribution": (len(points), min(points, key=lambda p: fold(p.name)).name),
-        "Trésorerie": (len(members), min(members, key=lambda m: fold(m.name)).name),
     }
     assert all(count > 0 for count, _ in expected.values())
 
@@ -116,6 +116,20 @@ def test_walking_through_every_section_shows_the_real_rows(
             continue
         if label == "Factures":  # tested in test_invoices_page.py
             assert isinstance(window.stack.currentWidget(), InvoicesPage)
+            continue
+        if label == "Trésorerie":  # its tabs are tested in test_treasury_*.py
+            from ui.views.treasury import TreasuryPage
+
+            page = window.stack.currentWidget()
+            assert isinstance(page, TreasuryPage)
+            assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+                "Soldes", "Grand livre", "Chèques", "Caisse", "Banque",
+                "Paiements producteurs"]
+            continue
+        if label == "Journal des modifications":  # tested in test_audit_view.py
+            from ui.views.audit import AuditPage
+
+            assert isinstance(window.stack.currentWidget(), AuditPage)
             continue
         page = list_page(window)
         count, first = expected[label]
@@ -174,6 +188,7 @@ def test_dashboard_shows_the_real_figures(
     db, actor = demo_db, LOCAL_ADMIN
     page = window.stack.currentWidget()
     assert isinstance(page, DashboardPage)
+    wait_idle()  # the figures are read on the background queue
     assert page.tiles["members"].value.text() == number_text(len(list_members(db=db, actor=actor)))
     assert page.tiles["members"].caption.text() == "adhérents"
     assert page.tiles["producers"].value.text() == number_text(
@@ -199,9 +214,12 @@ def test_dashboard_lists_next_and_overdue_distributions(
     qtbot.addWidget(window)
     page = window.stack.currentWidget()
     assert isinstance(page, DashboardPage)
-    [upcoming] = page.upcoming.model.rows()
+    wait_idle()  # the figures are read on the background queue
+    # The coming distributions, the draft one of next fortnight too.
+    upcoming, draft = page.upcoming.model.rows()
     [overdue] = page.to_close.model.rows()
     assert (upcoming.date - TODAY).days == 7
+    assert (draft.date - TODAY).days == 14 and draft.state is CycleState.DRAFT
     assert (overdue.date - TODAY).days == -1
     assert page.upcoming.model.cell_text(0, 1) == "Croix-Rousse, Écully"
     assert page.upcoming.model.cell_text(0, 4) == "56,97\u00a0€"  # 3 × 18,99 €

@@ -4,17 +4,13 @@ names the co-op and opens its settings (a co-op starting from nothing begins the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from coopfood.i18n import _
 from coopfood.services.coop import CoopDetail, CoopInput, get_coop, save_coop
-from coopfood.services.lists import list_members, list_points, list_producers, list_products
 from ui.dialogs.coop import CoopDialog
-from ui.display import counted, number_text
 from ui.views.context import PageContext
 from ui.views.dashboard import DashboardPage
-from ui.views.list_page import data_generation
 
 
 def ask_coop_settings(parent: QWidget | None, context: PageContext) -> CoopDetail | None:
@@ -46,9 +42,14 @@ class CoopBanner(QFrame):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.button = QPushButton(_("Paramètres de la coopérative…"))
         self.button.clicked.connect(self.edit)
+        self.mail_button = QPushButton(_("Envoi des e-mails…"))
+        self.mail_button.setToolTip(_("Le serveur par lequel partent les documents envoyés "
+                                      "par e-mail"))
+        self.mail_button.clicked.connect(self.edit_mail)
         layout = QHBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.button)
+        layout.addWidget(self.mail_button)
         self.show_coop(get_coop(db=context.db, actor=context.actor))
 
     def show_coop(self, coop: CoopDetail | None) -> None:
@@ -61,6 +62,11 @@ class CoopBanner(QFrame):
             self.text.setText(f"{coop.name} — {place}" if place else coop.name)
             self.button.setText(_("Paramètres de la coopérative…"))
 
+    def edit_mail(self) -> None:
+        from ui.dialogs.mail_settings import open_mail_settings
+
+        open_mail_settings(self, self._context)
+
     def edit(self) -> None:
         saved = ask_coop_settings(self, self._context)
         if saved is not None:
@@ -69,13 +75,11 @@ class CoopBanner(QFrame):
 
 
 class CoopDashboardPage(DashboardPage):
-    """The dashboard, with the co-op's line on top; its figures follow what the other
-    pages write (a newcomer adding producers sees them counted)."""
+    """The dashboard, with the co-op's line on top; its figures are read again each time
+    it is shown (a newcomer adding producers sees them counted)."""
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._figures_context = context
-        self._generation = data_generation()
         self.coop_banner = CoopBanner(context)
         # Lined up with the page's content, which sits inside a scroll area's margins.
         holder = QWidget(self)
@@ -86,28 +90,9 @@ class CoopDashboardPage(DashboardPage):
         if isinstance(layout, QBoxLayout):
             layout.insertWidget(0, holder)
 
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self._generation != data_generation():
-            self._generation = data_generation()
-            self.refresh_figures()
-        super().showEvent(event)
-
     def refresh_figures(self) -> None:
-        db, actor = self._figures_context.db, self._figures_context.actor
-        figures = {
-            "members": (len(list_members(db=db, actor=actor)), "adhérent", "adhérents"),
-            "producers": (len(list_producers(db=db, actor=actor)), "producteur", "producteurs"),
-            "products": (len(list_products(db=db, actor=actor)), "produit", "produits"),
-            "points": (len(list_points(db=db, actor=actor)), "point de distribution",
-                       "points de distribution"),
-        }
-        for key, (count, singular, plural) in figures.items():
-            tile = self.tiles.get(key)
-            if tile is not None:
-                tile.value.setText(number_text(count))
-                tile.caption.setText(counted(singular, plural, count))
-                tile.setAccessibleName(f"{tile.value.text()} {tile.caption.text()}")
+        """Read the figures again (on the background queue, as each time the page shows)."""
+        self.refresh()
 
 
 def build_dashboard_page(context: PageContext) -> QWidget:

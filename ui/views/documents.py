@@ -4,7 +4,9 @@ The page collects the choice (distribution, points, document) and calls
 `print_documents` off the GUI thread — the very function of `python main.py
 print` — into a temporary folder for « Aperçu » and « Imprimer… », into the
 chosen folder for « Enregistrer… ». The preview renders the PDF pages inside
-the window (pypdfium2); printing sends those pages to a Qt printer.
+the window (pypdfium2); printing sends those pages to a Qt printer. « Bons de
+commande » writes the distribution's order forms to fill in (a PDF per point, or
+workbooks per household) into a chosen folder, with `write_order_forms`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from coopfood.i18n import _, ngettext
 from coopfood.services import ServiceError
 from coopfood.services.lists import CycleRow, list_cycles
+from coopfood.services.order_forms import FormFormat, OrderFormReport, write_order_forms
 from coopfood.services.printing import DocumentKind, PrintReport, print_documents
 from ui.dialogs import messages
 from ui.display import date_text
@@ -85,7 +88,28 @@ class DocumentsPage(QWidget):
         buttons = QHBoxLayout()
         for button in (self.preview_button, self.print_button, self.save_button):
             buttons.addWidget(button)
+        self.mail_button = QPushButton(_("Envoyer par e-mail…"))
+        self.mail_button.setToolTip(_("Envoyer les listes de préparation aux producteurs, les "
+                                      "feuilles d'émargement aux coordinateurs, les bons de "
+                                      "commande ou les relevés aux foyers"))
+        self.mail_button.clicked.connect(self.send_by_mail)
+        buttons.addWidget(self.mail_button)
         buttons.addStretch(1)
+
+        self.forms_pdf_button = QPushButton(_("PDF à imprimer…"))
+        self.forms_pdf_button.setToolTip(_("Un bon de commande vierge par point, à imprimer et "
+                                           "à remplir à la main"))
+        self.forms_xlsx_button = QPushButton(_("Classeurs à remplir (XLSX)…"))
+        self.forms_xlsx_button.setToolTip(_(
+            "Un classeur par foyer (et un par point) où seules les quantités se remplissent ; "
+            "remplis, ils s'importent depuis la page Commandes"))
+        self.forms_pdf_button.clicked.connect(lambda: self.save_order_forms(FormFormat.PDF))
+        self.forms_xlsx_button.clicked.connect(lambda: self.save_order_forms(FormFormat.XLSX))
+        forms_row = QHBoxLayout()
+        forms_row.addWidget(self.forms_pdf_button)
+        forms_row.addWidget(self.forms_xlsx_button)
+        forms_row.addStretch(1)
+        self.last_forms: OrderFormReport | None = None
 
         self.file_combo = QComboBox()
         self.file_combo.setAccessibleName(_("Fichier affiché"))
@@ -99,6 +123,7 @@ class DocumentsPage(QWidget):
         form.addRow(_("Distribution :"), self.cycle_combo)
         form.addRow(_("Points :"), self._points_row)
         form.addRow(_("Document :"), self.kind_combo)
+        form.addRow(_("Bons de commande :"), forms_row)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title_label(_("Documents")))
@@ -130,7 +155,8 @@ class DocumentsPage(QWidget):
         self.cycle_combo.blockSignals(False)
         self._on_cycle()
         enabled = bool(self._cycles)
-        for button in (self.preview_button, self.print_button, self.save_button):
+        for button in (self.preview_button, self.print_button, self.save_button,
+                       self.forms_pdf_button, self.forms_xlsx_button):
             button.setEnabled(enabled)
         if not enabled:
             self.status.setText(_("Aucune distribution : créez-en une pour imprimer ses "
@@ -221,6 +247,47 @@ class DocumentsPage(QWidget):
             title=kind.label,
             label=_("Préparation des documents…"),
         )
+
+    def save_order_forms(self, format: FormFormat) -> None:
+        """The order forms of the chosen distribution and points, into a chosen folder."""
+        row = self.current_cycle()
+        if row is None:
+            return
+        if self.chosen_points() == []:
+            messages.show_error(self, _("Cochez au moins un point de distribution."))
+            return
+        folder = self.ask_folder()
+        if folder is None:
+            return
+        db, actor, points = self._context.db, self._context.actor, self.chosen_points()
+        self.status.setText(_("Préparation des bons de commande…"))
+        self.operation = run_task(
+            self,
+            lambda progress: write_order_forms(db=db, actor=actor, cycle_id=row.id,
+                                               point_ids=points, out_dir=folder, format=format,
+                                               progress=progress),
+            on_success=lambda report: self._forms_saved(report, folder),
+            on_failure=self._failed,
+            title=_("Bons de commande"),
+            label=_("Préparation des bons de commande…"),
+        )
+
+    def _forms_saved(self, report: OrderFormReport, folder: Path) -> None:
+        self.last_forms = report
+        lines = [ngettext("{n} bon de commande enregistré dans {folder}",
+                          "{n} bons de commande enregistrés dans {folder}",
+                          len(report.files)).format(n=len(report.files), folder=folder)]
+        lines.extend(report.warnings)
+        self.status.setText("\n".join(lines))
+
+    def send_by_mail(self) -> None:
+        """« Envoyer par e-mail… »: the dialog, on the distribution and document chosen."""
+        from coopfood.services.mail import MailKind
+        from ui.dialogs.send_mail import show_send_mail
+
+        row = self.current_cycle()
+        kind = MailKind.SHEETS if self.chosen_kind() is DocumentKind.SHEETS else MailKind.PICKUP
+        show_send_mail(self, self._context, kind=kind, cycle_id=row.id if row else None)
 
     def _fresh_scratch(self, name: str) -> Path:
         """An emptied folder of the page's own temporary folder."""
