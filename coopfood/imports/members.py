@@ -32,7 +32,7 @@ from coopfood.imports.engine import (
 from coopfood.imports.producers import changes_of
 from coopfood.imports.reader import Cell, normalize_name
 from coopfood.persistence.models import DistributionPoint, Member, MembershipFee, Setting
-from coopfood.services import PermissionDenied, ValidationError
+from coopfood.services import PermissionDenied, ValidationError, ledger
 from coopfood.services import validation as check
 from coopfood.services.access import require_point
 from coopfood.services.members import (
@@ -85,6 +85,7 @@ class MemberImporter(Importer):
             normalize_name(p.name): p for p in self.session.scalars(select(DistributionPoint))
         }
         self.fees: dict[int, dict[int, MembershipFee]] = {}
+        self._fees_changed: list[Member] = []
         for fee in self.session.scalars(select(MembershipFee)):
             self.fees.setdefault(fee.member_id, {})[fee.year] = fee
         # What the file already gave, → its line: to refuse a household given twice.
@@ -256,6 +257,7 @@ class MemberImporter(Importer):
             member = Member(**checked, payment_reference="")
             member.fees.extend(MembershipFee(year=y, amount=amount) for y in years)
             self._references.append(member)
+            self._fees_changed.append(member)
             session.add(member)
 
         return apply
@@ -278,6 +280,8 @@ class MemberImporter(Importer):
             session.add_all(
                 MembershipFee(member_id=member.id, year=y, amount=amount) for y in years
             )
+            if corrected or years:
+                self._fees_changed.append(member)
 
         return apply
 
@@ -285,8 +289,17 @@ class MemberImporter(Importer):
         """Give the new households the next payment references, in the order of the file.
 
         `next_payment_reference` takes the first one (and locks the counter); the others
-        follow it, and the counter keeps the last one given.
+        follow it, and the counter keeps the last one given. The fees imported or
+        corrected go on the households' accounts, as a fee typed in does.
         """
+        self._give_references(session)
+        session.flush()
+        for member in self._fees_changed:
+            for fee_id in session.scalars(select(MembershipFee.id)
+                                          .where(MembershipFee.member_id == member.id)):
+                ledger.sync_fee(session, self.actor, fee_id)
+
+    def _give_references(self, session: Session) -> None:
         if not self._references:
             return
         with session.no_autoflush:

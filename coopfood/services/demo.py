@@ -71,6 +71,7 @@ from coopfood.services import (
     no_progress,
 )
 from coopfood.services import demo_data as data
+from coopfood.services.demo_treasury import build_treasury
 
 Row = dict[str, Any]
 
@@ -412,7 +413,7 @@ class _Builder:
         self.dates = self._distribution_dates()
         self.stamp = dt.datetime.combine(self.dates[0] - dt.timedelta(days=120), dt.time(9, 0),
                                          tzinfo=dt.UTC)
-        self.steps = 6 + len(self.dates)
+        self.steps = 7 + len(self.dates)
         self.done = 0
         self.fee_percent = Decimal(data.COOP_FEE_PERCENT)
         self.producers: list[_ProducerInfo] = []
@@ -477,6 +478,9 @@ class _Builder:
             self.step(_("Distribution du {date}").format(date=_french_date(day)))
         self.insert(_table(ContractSkip), self.skips)
         self.step(_("Enregistrement"))
+        # Once everything due is written: the ledger, who paid it and how, the cheques.
+        build_treasury(self.session, as_of=self.as_of)
+        self.step(_("Trésorerie : grand livre, règlements et chèques"))
         return self.tally
 
     def build_coop(self) -> None:
@@ -1213,6 +1217,11 @@ def build_demo(
     started = time.perf_counter()
     with db.transaction() as session:
         _refuse_unless_empty(session)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        if sqlite:
+            # The indexes of a bulk load outgrow SQLite's 2 MB page cache many times over:
+            # 256 MB for the build, given back after it.
+            session.execute(text("PRAGMA cache_size=-262144"))
         counts = DEMO_SIZES[demo_size]
         if weeks is not None or members is not None:
             if (weeks is not None and not 1 <= weeks <= 520) or (
@@ -1224,6 +1233,8 @@ def build_demo(
                 shared_pairs=min(counts.shared_pairs, (members or counts.members) // 10))
         tally = _Builder(session=session, size=demo_size, seed=seed, as_of=day,
                          progress=progress, counts=counts).build()
+        if sqlite:
+            session.execute(text("PRAGMA cache_size=-2000"))
         if session.get_bind().dialect.name == "postgresql":
             _reset_sequences(session)
     return DemoSummary(

@@ -1249,6 +1249,11 @@ def export_invoice_list(*, db: Database, actor: Actor, path: Path,
     """
     from coopfood.exports import csv_text, looks_like_formula
 
+    _require_reader(actor)
+    if rows is not None and actor.role is Role.PRODUCER and any(
+            row.producer_id != actor.producer_id for row in rows):
+        raise PermissionDenied(_("{who} ne peut consulter que ses propres factures.").format(
+            who=actor.name))
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationError(_("Choisissez un nom de fichier en .csv ou en .xlsx (« {file} »).")

@@ -27,20 +27,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Table, and_, case, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from coopfood.domain.enums import CycleState, Frequency, InvoiceBuyer
 from coopfood.domain.invoicing import InvoiceKind
 from coopfood.domain.money import ZERO, round_cents
 from coopfood.domain.treasury import EntryKind, PaymentMeans
-from coopfood.i18n import _, format_date, format_money
+from coopfood.i18n import _, current_locale, format_date, format_money, sort_key
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
+    BasketType,
     Contract,
     Cycle,
     DistributionPoint,
@@ -89,6 +93,15 @@ class EntryRow:
     #: Set when a later entry cancels this one.
     reversed_by_id: int | None
     created_by: str
+    #: The membership fee a fee or its payment follows.
+    fee_id: int | None = None
+
+    @property
+    def follows_source(self) -> bool:
+        """Put right through its source (a delivery, a contract, a fee, an invoice), never
+        cancelled by hand."""
+        return self.kind in DERIVED_KINDS or (self.kind is EntryKind.PAYMENT
+                                              and self.fee_id is not None)
 
 
 @dataclass(frozen=True)
@@ -162,15 +175,99 @@ def post(session: Session, actor: Actor, *, kind: EntryKind, amount: Decimal, la
          cheque_id: int | None = None, payout_batch_id: int | None = None,
          reverses_id: int | None = None) -> LedgerEntry:
     """Add one entry in the caller's transaction (the amount rounded to the cent)."""
-    entry = LedgerEntry(
-        kind=kind, amount=round_cents(amount), label=label[:300], entry_date=entry_date,
-        member_id=member_id, producer_id=producer_id, means=means, reference=reference[:80],
+    entry = LedgerEntry(**entry_values(
+        actor, kind=kind, amount=amount, label=label, entry_date=entry_date,
+        member_id=member_id, producer_id=producer_id, means=means, reference=reference,
         cycle_id=cycle_id, point_id=point_id, contract_id=contract_id, invoice_id=invoice_id,
         fee_id=fee_id, cheque_id=cheque_id, payout_batch_id=payout_batch_id,
-        reverses_id=reverses_id, created_at=now(), created_by=actor.name)
+        reverses_id=reverses_id, created_at=now()))
     session.add(entry)
     session.flush()
     return entry
+
+
+def entry_values(actor: Actor, *, kind: EntryKind, amount: Decimal, label: str,
+                 entry_date: dt.date, created_at: dt.datetime, member_id: int | None = None,
+                 producer_id: int | None = None, means: PaymentMeans | None = None,
+                 reference: str = "", cycle_id: int | None = None,
+                 point_id: int | None = None, contract_id: int | None = None,
+                 invoice_id: int | None = None, fee_id: int | None = None,
+                 cheque_id: int | None = None, payout_batch_id: int | None = None,
+                 reverses_id: int | None = None) -> dict[str, Any]:
+    """The columns of an entry, every one of them (a bulk insert wants the same keys): for
+    code that writes many entries at once with `post_many`."""
+    return {
+        "kind": kind, "amount": round_cents(amount), "label": label[:300],
+        "entry_date": entry_date, "member_id": member_id, "producer_id": producer_id,
+        "means": means, "reference": reference[:80], "cycle_id": cycle_id,
+        "point_id": point_id, "contract_id": contract_id, "invoice_id": invoice_id,
+        "fee_id": fee_id, "cheque_id": cheque_id, "payout_batch_id": payout_batch_id,
+        "reverses_id": reverses_id, "created_at": created_at, "created_by": actor.name,
+    }
+
+
+def post_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Add entries made by `entry_values` in one statement (catching up on a whole base
+    posts a hundred thousand of them: one flush each would take minutes)."""
+    return bulk_insert(session, cast(Table, LedgerEntry.__table__), rows)
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert rows that all name the same columns, in one `executemany`.
+
+    Each value goes through its column type's own conversion (cents, enums, dates),
+    as with `session.execute(insert(table), rows)`, without the bookkeeping that
+    SQLAlchemy does row by row, which costs more than the database's own work on a
+    hundred thousand rows.
+    """
+    if not rows:
+        return 0
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    names = list(compiled.positiontup or ()) if compiled.positional else keys
+    # Only some columns convert (amounts, enums, dates, moments); their values repeat a
+    # lot (a distribution's date, the moment of the catch-up): each is converted once.
+    converters: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
+    for position, name in enumerate(names):
+        process = compiled.binds[name].type.bind_processor(dialect)
+        if process is not None:
+            converters.append((position, process, {}))
+    values_of = itemgetter(*names)
+    converted: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(values_of(row)) if len(names) > 1 else [row[names[0]]]
+        for position, convert, seen in converters:
+            value = values[position]
+            if value is None:
+                continue
+            try:
+                values[position] = seen[value]
+            except KeyError:
+                values[position] = seen[value] = convert(value)
+            except TypeError:  # a value that is no key (a JSON list): converted each time
+                values[position] = convert(value)
+        converted.append(tuple(values))
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # COPY: an executemany of a hundred thousand rows costs PostgreSQL seconds of
+        # round trips and statement work that COPY does not.
+        quote = dialect.identifier_preparer
+        columns = ", ".join(quote.quote(name) for name in names)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+                             ) as copy:
+                for copied in converted:
+                    copy.write_row(copied)
+        finally:
+            cursor.close()
+    else:
+        params: list[Any] = (list(converted) if compiled.positional else
+                             [dict(zip(names, one, strict=True)) for one in converted])
+        connection.exec_driver_sql(compiled.string, params)
+    return len(rows)
 
 
 def _correction_date(source_date: dt.date, today: dt.date) -> dt.date:
@@ -178,12 +275,113 @@ def _correction_date(source_date: dt.date, today: dt.date) -> dt.date:
     return max(source_date, today)
 
 
+def _raw_amount() -> ColumnElement[int]:
+    return raw(LedgerEntry.amount)
+
+
 # --- distributions -------------------------------------------------------------------------
 
 
 def _cycle_label(cycle: Cycle, point_name: str) -> str:
-    return _("Commande du {date} — {point}").format(
-        date=format_date(cycle.distribution_date, style="short"), point=point_name)
+    return _order_label(cycle.distribution_date, point_name, current_locale())
+
+
+# Formatting a date a hundred thousand times costs seconds: the labels are kept, per
+# language (the window may switch it).
+@lru_cache(maxsize=4096)
+def _order_label(day: dt.date, point_name: str, _language: str) -> str:
+    return _("Commande du {date} — {point}").format(date=format_date(day, style="short"),
+                                                    point=point_name)
+
+
+def _instalment_label(basket: str, month: str) -> str:
+    return _cached_instalment_label(basket, month, current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _cached_instalment_label(basket: str, month: str, _language: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return _("Contrat « {basket} », échéance : {month}").format(
+        basket=basket, month=format_date(dt.date(year, number, 1), style="MMMM yyyy"))
+
+
+def _cycles_due(session: Session, cycle_ids: Sequence[int] | None
+                ) -> dict[int, dict[int, tuple[int, Decimal]]]:
+    """Per distribution that took place, per household: (point, delivered à la carte)."""
+    amount = sum_cents(line_amount_cents(OrderLine.member_unit_price,
+                                         OrderLine.quantity_delivered))
+    lines = and_(OrderLine.contract_id.is_(None), OrderLine.quantity_delivered.is_not(None))
+    query: Select[int, int, int, int]
+    if cycle_ids is not None:
+        query = (select(Order.cycle_id, Order.member_id, Order.point_id, amount)
+                 .join(OrderLine, OrderLine.order_id == Order.id)
+                 .where(Order.cycle_id.in_(list(cycle_ids)), lines)
+                 .group_by(Order.cycle_id, Order.member_id, Order.point_id))
+    elif session.get_bind().dialect.name == "sqlite":
+        # Every distribution (a million lines in a large co-op's year): grouping the join
+        # by household sorts them all; SQLite sums each order's lines through its index.
+        query = select(Order.cycle_id, Order.member_id, Order.point_id, (
+            select(amount).where(OrderLine.order_id == Order.id, lines).scalar_subquery()))
+    else:
+        # PostgreSQL may plan that subquery as a walk of every line per order: the lines
+        # are summed per order in one pass first, then named.
+        per_order = (select(OrderLine.order_id.label("order_id"), amount.label("cents"))
+                     .where(lines).group_by(OrderLine.order_id).subquery())
+        query = (select(Order.cycle_id, Order.member_id, Order.point_id, per_order.c.cents)
+                 .join(per_order, per_order.c.order_id == Order.id))
+    due: dict[int, dict[int, tuple[int, Decimal]]] = defaultdict(dict)
+    for cycle_id, member_id, point_id, cents in session.execute(query):
+        if cents is not None:  # (an order with no delivered line à la carte owes nothing)
+            due[cycle_id][member_id] = (point_id, cents_to_money(cents))
+    return due
+
+
+def _cycles_posted(session: Session, cycle_ids: Sequence[int] | None
+                   ) -> dict[int, dict[int, tuple[int | None, Decimal]]]:
+    """Per distribution, per household: (point, amount) of the order entries posted."""
+    query = (select(LedgerEntry.cycle_id, LedgerEntry.member_id, func.max(LedgerEntry.point_id),
+                    sum_cents(_raw_amount()))
+             .where(LedgerEntry.kind == EntryKind.ORDER, LedgerEntry.cycle_id.is_not(None),
+                    LedgerEntry.member_id.is_not(None))
+             .group_by(LedgerEntry.cycle_id, LedgerEntry.member_id))
+    if cycle_ids is not None:
+        query = query.where(LedgerEntry.cycle_id.in_(list(cycle_ids)))
+    posted: dict[int, dict[int, tuple[int | None, Decimal]]] = defaultdict(dict)
+    for cycle_id, member_id, point_id, cents in session.execute(query):
+        if cycle_id is not None and member_id is not None:  # (the query keeps no other)
+            posted[cycle_id][member_id] = (point_id, cents_to_money(cents))
+    return posted
+
+
+def _cycle_rows(actor: Actor, cycle: Cycle, due: dict[int, tuple[int, Decimal]],
+                posted: dict[int, tuple[int | None, Decimal]], points: dict[int, str],
+                day: dt.date, moment: dt.datetime) -> list[dict[str, Any]]:
+    rows = []
+    for member_id in sorted(set(due) | set(posted)):
+        point_id: int | None = None
+        amount = ZERO
+        if member_id in due:
+            point_id, amount = due[member_id]
+        before_point, before = posted.get(member_id, (None, ZERO))
+        difference = amount - before
+        if not difference:
+            continue
+        if point_id is None:
+            point_id = before_point
+        label = _cycle_label(cycle, points.get(point_id, "") if point_id is not None else "")
+        first = member_id not in posted
+        rows.append(entry_values(
+            actor, kind=EntryKind.ORDER, amount=difference,
+            label=label if first else _("Correction — {label}").format(label=label),
+            entry_date=(cycle.distribution_date if first
+                        else _correction_date(cycle.distribution_date, day)),
+            member_id=member_id, cycle_id=cycle.id, point_id=point_id, created_at=moment))
+    return rows
+
+
+def _point_names(session: Session) -> dict[int, str]:
+    return {pid: name for pid, name in session.execute(
+        select(DistributionPoint.id, DistributionPoint.name))}
 
 
 def sync_cycle(session: Session, actor: Actor, cycle_id: int, *,
@@ -193,49 +391,56 @@ def sync_cycle(session: Session, actor: Actor, cycle_id: int, *,
     cycle = session.get(Cycle, cycle_id)
     if cycle is None or cycle.state not in (CycleState.DISTRIBUTED, CycleState.INVOICED):
         return 0
-    day = today or dt.date.today()
-    due_rows = session.execute(
-        select(Order.member_id, Order.point_id,
-               sum_cents(line_amount_cents(OrderLine.member_unit_price,
-                                           OrderLine.quantity_delivered)))
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Order.cycle_id == cycle_id, OrderLine.contract_id.is_(None),
-               OrderLine.quantity_delivered.is_not(None))
-        .group_by(Order.member_id, Order.point_id)).all()
-    due = {member_id: (point_id, cents_to_money(cents)) for member_id, point_id, cents in due_rows}
-    posted = {member_id: cents_to_money(cents) for member_id, cents in session.execute(
-        select(LedgerEntry.member_id, sum_cents(_raw_amount()))
-        .where(LedgerEntry.cycle_id == cycle_id, LedgerEntry.kind == EntryKind.ORDER)
-        .group_by(LedgerEntry.member_id))}
-    points = dict(session.execute(select(DistributionPoint.id, DistributionPoint.name)).all())
-    added = 0
-    for member_id in sorted(set(due) | {m for m in posted if m is not None}):
-        point_id, amount = due.get(member_id, (None, ZERO))
-        difference = amount - posted.get(member_id, ZERO)
-        if not difference:
-            continue
-        if point_id is None:
-            point_id = session.scalar(select(Order.point_id).where(
-                Order.cycle_id == cycle_id, Order.member_id == member_id))
-        label = _cycle_label(cycle, points.get(point_id, "") if point_id is not None else "")
-        first = member_id not in posted
-        post(session, actor, kind=EntryKind.ORDER, amount=difference,
-             label=label if first else _("Correction — {label}").format(label=label),
-             entry_date=(cycle.distribution_date if first
-                         else _correction_date(cycle.distribution_date, day)),
-             member_id=member_id, cycle_id=cycle_id, point_id=point_id)
-        added += 1
-    return added
-
-
-def _raw_amount() -> ColumnElement[int]:
-    return raw(LedgerEntry.amount)
+    session.flush()
+    rows = _cycle_rows(actor, cycle, _cycles_due(session, [cycle_id]).get(cycle_id, {}),
+                       _cycles_posted(session, [cycle_id]).get(cycle_id, {}),
+                       _point_names(session), today or dt.date.today(), now())
+    return post_many(session, rows)
 
 
 # --- contracts -----------------------------------------------------------------------------
 
 
-def planned_deliveries(contract: Contract, weekday: int) -> int:
+class ContractTerms(Protocol):
+    """What a contract's schedule depends on: a `Contract`, or its columns read at once."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def member_id(self) -> int: ...
+    @property
+    def point_id(self) -> int: ...
+    @property
+    def season_start(self) -> dt.date: ...
+    @property
+    def season_end(self) -> dt.date: ...
+    @property
+    def frequency(self) -> Frequency: ...
+    @property
+    def fortnight_offset(self) -> int: ...
+    @property
+    def price_per_basket(self) -> Decimal: ...
+    @property
+    def cheque_months(self) -> list[str]: ...
+    @property
+    def archived_at(self) -> dt.datetime | None: ...
+
+
+@dataclass(frozen=True)
+class _Terms:
+    id: int
+    member_id: int
+    point_id: int
+    season_start: dt.date
+    season_end: dt.date
+    frequency: Frequency
+    fortnight_offset: int
+    price_per_basket: Decimal
+    cheque_months: list[str]
+    archived_at: dt.datetime | None
+
+
+def planned_deliveries(contract: ContractTerms, weekday: int) -> int:
     """How many baskets the contract plans: the point's distribution days in the season,
     every week or every other week (from its week A or B), as the paper contract says."""
     first = contract.season_start + dt.timedelta(days=(weekday - contract.season_start.weekday())
@@ -247,10 +452,13 @@ def planned_deliveries(contract: Contract, weekday: int) -> int:
     return days
 
 
-def contract_instalments(contract: Contract, weekday: int) -> list[tuple[str, dt.date, Decimal]]:
+def contract_instalments(contract: ContractTerms, weekday: int
+                         ) -> list[tuple[str, dt.date, Decimal]]:
     """(month "YYYY-MM", date due, amount) of each instalment; they add up to the total."""
     total = round_cents(contract.price_per_basket * planned_deliveries(contract, weekday))
-    months = sorted(contract.cheque_months) or [contract.season_start.strftime("%Y-%m")]
+    # A month named twice is one instalment: two would be merged on the account and the
+    # cent spread over them lost.
+    months = sorted(set(contract.cheque_months)) or [contract.season_start.strftime("%Y-%m")]
     count = len(months)
     cents = int(total * 100)
     base, extra = divmod(cents, count)
@@ -263,82 +471,167 @@ def contract_instalments(contract: Contract, weekday: int) -> list[tuple[str, dt
     return result
 
 
-def sync_contract(session: Session, actor: Actor, contract_id: int, *,
-                  today: dt.date | None = None) -> int:
-    """Post a contract's instalments on its household's account, or their change."""
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        return 0
-    day = today or dt.date.today()
-    weekday = session.scalar(select(DistributionPoint.weekday)
-                             .where(DistributionPoint.id == contract.point_id)) or 0
-    wanted = ({} if contract.archived_at is not None and not _has_entries(session, contract_id)
+def _contract_rows(actor: Actor, contract: ContractTerms, basket: str, weekday: int,
+                   posted: dict[str, Decimal], has_entries: bool, day: dt.date,
+                   moment: dt.datetime) -> list[dict[str, Any]]:
+    wanted = ({} if contract.archived_at is not None and not has_entries
               else {month: (when, amount)
                     for month, when, amount in contract_instalments(contract, weekday)})
-    posted: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for reference, amount in session.execute(
-            select(LedgerEntry.reference, LedgerEntry.amount)
-            .where(LedgerEntry.contract_id == contract_id,
-                   LedgerEntry.kind == EntryKind.CONTRACT)):
-        posted[reference] += amount
-    basket = contract.basket_type.name
-    added = 0
+    rows = []
     for month in sorted(set(wanted) | set(posted)):
         when, amount = wanted.get(month, (day, ZERO))
         difference = amount - posted.get(month, ZERO)
         if not difference:
             continue
-        year, number = (int(part) for part in month.split("-"))
-        label = _("Contrat « {basket} », échéance : {month}").format(
-            basket=basket, month=format_date(dt.date(year, number, 1), style="MMMM yyyy"))
+        label = _instalment_label(basket, month)
         first = month not in posted
-        post(session, actor, kind=EntryKind.CONTRACT, amount=difference,
-             label=label if first else _("Correction — {label}").format(label=label),
-             entry_date=when if first else _correction_date(when, day),
-             member_id=contract.member_id, contract_id=contract_id,
-             point_id=contract.point_id, reference=month)
-        added += 1
-    return added
+        rows.append(entry_values(
+            actor, kind=EntryKind.CONTRACT, amount=difference,
+            label=label if first else _("Correction — {label}").format(label=label),
+            entry_date=when if first else _correction_date(when, day),
+            member_id=contract.member_id, contract_id=contract.id,
+            point_id=contract.point_id, reference=month, created_at=moment))
+    return rows
 
 
-def _has_entries(session: Session, contract_id: int) -> bool:
-    return session.scalar(select(func.count()).select_from(LedgerEntry)
-                          .where(LedgerEntry.contract_id == contract_id)) != 0
+def _contracts_posted(session: Session, contract_ids: Sequence[int] | None
+                      ) -> tuple[dict[int, dict[str, Decimal]], set[int]]:
+    """Per contract, its instalments posted by month; and the contracts with any entry."""
+    query = (select(LedgerEntry.contract_id, LedgerEntry.kind, LedgerEntry.reference,
+                    sum_cents(_raw_amount()))
+             .where(LedgerEntry.contract_id.is_not(None))
+             .group_by(LedgerEntry.contract_id, LedgerEntry.kind, LedgerEntry.reference))
+    if contract_ids is not None:
+        query = query.where(LedgerEntry.contract_id.in_(list(contract_ids)))
+    posted: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    touched: set[int] = set()
+    for contract_id, kind, reference, cents in session.execute(query):
+        if contract_id is None:
+            continue
+        touched.add(contract_id)
+        if kind is EntryKind.CONTRACT:
+            posted[contract_id][reference] = cents_to_money(cents)
+    return posted, touched
+
+
+def _contracts(session: Session, contract_ids: Sequence[int] | None
+               ) -> list[tuple[ContractTerms, str, int]]:
+    # The columns, not the ORM objects: the whole base's contracts load several times faster.
+    query = (select(Contract.id, Contract.member_id, Contract.point_id, Contract.season_start,
+                    Contract.season_end, Contract.frequency, Contract.fortnight_offset,
+                    Contract.price_per_basket, Contract.cheque_months, Contract.archived_at,
+                    BasketType.name, DistributionPoint.weekday)
+             .join(BasketType, BasketType.id == Contract.basket_type_id)
+             .join(DistributionPoint, DistributionPoint.id == Contract.point_id, isouter=True)
+             .order_by(Contract.id))
+    if contract_ids is not None:
+        query = query.where(Contract.id.in_(list(contract_ids)))
+    return [(_Terms(*row[:10]), row[10], row[11] or 0) for row in session.execute(query)]
+
+
+def sync_contract(session: Session, actor: Actor, contract_id: int, *,
+                  today: dt.date | None = None) -> int:
+    """Post a contract's instalments on its household's account, or their change."""
+    session.flush()
+    found = _contracts(session, [contract_id])
+    if not found:
+        return 0
+    contract, basket, weekday = found[0]
+    posted, touched = _contracts_posted(session, [contract_id])
+    return post_many(session, _contract_rows(
+        actor, contract, basket, weekday, posted.get(contract_id, {}), contract_id in touched,
+        today or dt.date.today(), now()))
 
 
 # --- membership fees -----------------------------------------------------------------------
 
 
-def sync_fee(session: Session, actor: Actor, fee_id: int, *,
-             today: dt.date | None = None) -> int:
-    """Post a membership fee (and the payment its `paid_on` records), or their change."""
-    fee = session.get(MembershipFee, fee_id)
-    if fee is None:
-        return 0
-    day = today or dt.date.today()
-    added = 0
-    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.fee_id == fee_id)).all()
+@dataclass(frozen=True)
+class _FeeEntry:
+    id: int
+    kind: EntryKind
+    amount: Decimal
+    reversed: bool
+
+
+def _fee_entries(session: Session, fee_ids: Sequence[int] | None
+                 ) -> dict[int, list[_FeeEntry]]:
+    reversal = aliased(LedgerEntry)
+    query = (select(LedgerEntry.fee_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount,
+                    exists().where(reversal.reverses_id == LedgerEntry.id))
+             .where(LedgerEntry.fee_id.is_not(None)).order_by(LedgerEntry.id))
+    if fee_ids is not None:
+        query = query.where(LedgerEntry.fee_id.in_(list(fee_ids)))
+    entries: dict[int, list[_FeeEntry]] = defaultdict(list)
+    for fee_id, entry_id, kind, amount, was_reversed in session.execute(query):
+        if fee_id is not None:
+            entries[fee_id].append(_FeeEntry(entry_id, kind, amount, bool(was_reversed)))
+    return entries
+
+
+def _fee_rows(actor: Actor, fee: MembershipFee, entries: Sequence[_FeeEntry], day: dt.date,
+              moment: dt.datetime) -> tuple[list[dict[str, Any]], list[int]]:
+    """The entries to add for a fee, and the payments of it to cancel (a fee marked
+    unpaid again: its payment is reversed, never posted as a payment of the opposite)."""
+    rows = []
     due_posted = sum((e.amount for e in entries if e.kind is EntryKind.FEE), ZERO)
     label = _("Cotisation {year}").format(year=fee.year)
     when = fee.paid_on or min(max(dt.date(fee.year, 1, 1), day), dt.date(fee.year, 12, 31))
     if fee.amount != due_posted:
         first = not any(e.kind is EntryKind.FEE for e in entries)
-        post(session, actor, kind=EntryKind.FEE, amount=fee.amount - due_posted,
-             label=label if first else _("Correction — {label}").format(label=label),
-             entry_date=when if first else _correction_date(when, day),
-             member_id=fee.member_id, fee_id=fee_id)
-        added += 1
-    paid_posted = -sum((e.amount for e in entries if e.kind is EntryKind.PAYMENT), ZERO)
+        rows.append(entry_values(
+            actor, kind=EntryKind.FEE, amount=fee.amount - due_posted,
+            label=label if first else _("Correction — {label}").format(label=label),
+            entry_date=when if first else _correction_date(when, day),
+            member_id=fee.member_id, fee_id=fee.id, created_at=moment))
+    live = [e for e in entries if e.kind is EntryKind.PAYMENT and not e.reversed]
+    paid_posted = -sum((e.amount for e in live), ZERO)
     paid = fee.amount if fee.paid_on is not None else ZERO
-    if paid != paid_posted:
-        post(session, actor, kind=EntryKind.PAYMENT, amount=-(paid - paid_posted),
-             label=_("Règlement — {label}").format(label=label),
-             entry_date=fee.paid_on or day, member_id=fee.member_id, fee_id=fee_id)
-        added += 1
-    return added
+    cancelled: list[int] = []
+    if paid < paid_posted:
+        cancelled = [e.id for e in live]
+        paid_posted = ZERO
+    if paid > paid_posted:
+        rows.append(entry_values(
+            actor, kind=EntryKind.PAYMENT, amount=-(paid - paid_posted),
+            label=_("Règlement — {label}").format(label=label),
+            entry_date=fee.paid_on or day, member_id=fee.member_id, fee_id=fee.id,
+            created_at=moment))
+    return rows, cancelled
+
+
+def _apply_fee(session: Session, actor: Actor, fee: MembershipFee,
+               entries: Sequence[_FeeEntry], day: dt.date, moment: dt.datetime) -> int:
+    rows, cancelled = _fee_rows(actor, fee, entries, day, moment)
+    for entry_id in cancelled:
+        _cancel_fee_payment(session, actor, entry_id, fee, day)
+    return post_many(session, rows) + len(cancelled)
+
+
+def _cancel_fee_payment(session: Session, actor: Actor, entry_id: int, fee: MembershipFee,
+                        day: dt.date) -> None:
+    entry = session.get(LedgerEntry, entry_id)
+    assert entry is not None
+    _post_reversal(session, actor, entry, entry_date=day,
+                   reason=_("cotisation {year} marquée non payée").format(year=fee.year))
+
+
+def sync_fee(session: Session, actor: Actor, fee_id: int, *,
+             today: dt.date | None = None) -> int:
+    """Post a membership fee (and the payment its `paid_on` records), or their change."""
+    session.flush()
+    fee = session.get(MembershipFee, fee_id)
+    if fee is None:
+        return 0
+    return _apply_fee(session, actor, fee, _fee_entries(session, [fee_id]).get(fee_id, []),
+                      today or dt.date.today(), now())
 
 
 # --- producers' invoices -------------------------------------------------------------------
+
+#: The entries that put an invoice or a credit note itself on the producer's account (a
+#: payment of the invoice names it too).
+_INVOICE_KINDS = (EntryKind.INVOICE, EntryKind.CREDIT_NOTE)
 
 
 def sync_invoice(session: Session, actor: Actor, invoice_id: int) -> int:
@@ -351,7 +644,8 @@ def sync_invoice(session: Session, actor: Actor, invoice_id: int) -> int:
     if invoice is None or invoice.buyer is not InvoiceBuyer.COOP:
         return 0
     if session.scalar(select(func.count()).select_from(LedgerEntry)
-                      .where(LedgerEntry.invoice_id == invoice_id)):
+                      .where(LedgerEntry.invoice_id == invoice_id,
+                             LedgerEntry.kind.in_(_INVOICE_KINDS))):
         return 0  # an issued invoice never changes: posted once
     credit = invoice.kind is InvoiceKind.CREDIT_NOTE
     post(session, actor, kind=EntryKind.CREDIT_NOTE if credit else EntryKind.INVOICE,
@@ -367,23 +661,46 @@ def sync_invoice(session: Session, actor: Actor, invoice_id: int) -> int:
 
 
 def sync_all(session: Session, actor: Actor, *, today: dt.date | None = None) -> SyncReport:
-    """Bring the whole ledger up to date with its sources, in the caller's transaction."""
-    before = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
-    for cycle_id in session.scalars(select(Cycle.id).where(
-            Cycle.state.in_((CycleState.DISTRIBUTED, CycleState.INVOICED)))
-            .order_by(Cycle.distribution_date, Cycle.id)):
-        sync_cycle(session, actor, cycle_id, today=today)
-    for contract_id in session.scalars(select(Contract.id).order_by(Contract.id)):
-        sync_contract(session, actor, contract_id, today=today)
-    for fee_id in session.scalars(select(MembershipFee.id).order_by(MembershipFee.id)):
-        sync_fee(session, actor, fee_id, today=today)
-    posted = select(LedgerEntry.invoice_id).where(LedgerEntry.invoice_id.is_not(None))
+    """Bring the whole ledger up to date with its sources, in the caller's transaction.
+
+    The same entries as `sync_cycle`, `sync_contract`, `sync_fee` and `sync_invoice`
+    source by source, gathered in a few queries and written in one statement.
+    """
+    day = today or dt.date.today()
+    moment = now()
+    session.flush()
+    rows: list[dict[str, Any]] = []
+    cycles = session.scalars(select(Cycle).where(
+        Cycle.state.in_((CycleState.DISTRIBUTED, CycleState.INVOICED)))
+        .order_by(Cycle.distribution_date, Cycle.id)).all()
+    if cycles:
+        due, posted = _cycles_due(session, None), _cycles_posted(session, None)
+        points = _point_names(session)
+        for cycle in cycles:
+            rows += _cycle_rows(actor, cycle, due.get(cycle.id, {}), posted.get(cycle.id, {}),
+                                points, day, moment)
+    contract_posted, touched = _contracts_posted(session, None)
+    for contract, basket, weekday in _contracts(session, None):
+        rows += _contract_rows(actor, contract, basket, weekday,
+                               contract_posted.get(contract.id, {}), contract.id in touched,
+                               day, moment)
+    fee_entries = _fee_entries(session, None)
+    cancelled = 0
+    for fee in session.scalars(select(MembershipFee).order_by(MembershipFee.id)):
+        fee_rows, to_cancel = _fee_rows(actor, fee, fee_entries.get(fee.id, []), day, moment)
+        rows += fee_rows
+        for entry_id in to_cancel:
+            _cancel_fee_payment(session, actor, entry_id, fee, day)
+            cancelled += 1
+    added = post_many(session, rows) + cancelled
+    total = sum((row["amount"] for row in rows), ZERO)
+    posted_invoices = select(LedgerEntry.invoice_id).where(
+        LedgerEntry.invoice_id.is_not(None), LedgerEntry.kind.in_(_INVOICE_KINDS))
     for invoice_id in session.scalars(select(Invoice.id).where(
-            Invoice.buyer == InvoiceBuyer.COOP, Invoice.id.not_in(posted))
+            Invoice.buyer == InvoiceBuyer.COOP, Invoice.id.not_in(posted_invoices))
             .order_by(Invoice.id)):
-        sync_invoice(session, actor, invoice_id)
-    after = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
-    return SyncReport(entries=after - before, total=ZERO)
+        added += sync_invoice(session, actor, invoice_id)
+    return SyncReport(entries=added, total=total)
 
 
 def sync_ledger(*, db: Database, actor: Actor, today: dt.date | None = None) -> SyncReport:
@@ -566,18 +883,34 @@ def reverse_in(session: Session, actor: Actor, *, entry_id: int, reason: str,
         raise ValidationError(_(
             "« {label} » suit sa source : corrigez la livraison, le contrat, la cotisation "
             "ou établissez un avoir, le grand livre suivra.").format(label=entry.label))
+    if entry.kind is EntryKind.PAYMENT and entry.fee_id is not None:
+        # The fee says it is paid: cancelled here, the next catch-up would post it again.
+        raise ValidationError(_(
+            "« {label} » suit la cotisation : marquez-la non payée dans la fiche du foyer, le "
+            "grand livre suivra.").format(label=entry.label))
+    return _post_reversal(session, actor, entry, reason=reason, entry_date=entry_date)
+
+
+def _post_reversal(session: Session, actor: Actor, entry: LedgerEntry, *, reason: str,
+                   entry_date: dt.date | None) -> LedgerEntry:
     if entry.kind is EntryKind.REVERSAL:
         raise ValidationError(_("Une annulation ne s'annule pas : passez une correction."))
-    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id)):
+    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)):
         raise ValidationError(_("« {label} » est déjà annulée.").format(label=entry.label))
+    # Never dated before what it cancels: the statement would show the balance wrong
+    # between the two days. It names the same sources, so that what follows a fee, a
+    # contract or a transfer batch sees the cancellation too.
+    when = max(entry_date or dt.date.today(), entry.entry_date)
     reversal = post(session, actor, kind=EntryKind.REVERSAL, amount=-entry.amount,
                     label=_("Annulation : {label} ({reason})").format(label=entry.label,
                                                                      reason=reason),
-                    entry_date=entry_date or dt.date.today(), member_id=entry.member_id,
+                    entry_date=when, member_id=entry.member_id,
                     producer_id=entry.producer_id, means=entry.means,
                     reference=entry.reference, cycle_id=entry.cycle_id,
-                    point_id=entry.point_id, invoice_id=entry.invoice_id,
-                    cheque_id=entry.cheque_id, reverses_id=entry.id)
+                    point_id=entry.point_id, contract_id=entry.contract_id,
+                    invoice_id=entry.invoice_id, fee_id=entry.fee_id,
+                    cheque_id=entry.cheque_id, payout_batch_id=entry.payout_batch_id,
+                    reverses_id=entry.id)
     audit.record(session, actor=actor, entity="ledger", entity_id=entry.id, action="reverse",
                  summary=_("Annulation de « {label} » ({amount}) : {reason}").format(
                      label=entry.label, amount=format_money(entry.amount), reason=reason),
@@ -624,7 +957,7 @@ def _rows(session: Session, entries: Sequence[LedgerEntry]) -> list[EntryRow]:
         amount=e.amount, label=e.label, means=e.means, reference=e.reference,
         cycle_id=e.cycle_id, invoice_id=e.invoice_id, cheque_id=e.cheque_id,
         reverses_id=e.reverses_id, reversed_by_id=reversed_by.get(e.id),
-        created_by=e.created_by) for e in entries]
+        created_by=e.created_by, fee_id=e.fee_id) for e in entries]
 
 
 def _row(session: Session, entry: LedgerEntry) -> EntryRow:
@@ -640,6 +973,10 @@ def account_statement(*, db: Database, actor: Actor, member_id: int | None = Non
     if (member_id is None) == (producer_id is None):
         raise ValidationError(_("Un relevé porte sur un foyer ou sur un producteur."))
     end = date_to or dt.date.today()
+    if date_from is not None and date_from > end:
+        raise ValidationError(_("La période du relevé commence le {start}, après sa fin le "
+                                "{end} : corrigez les dates.").format(
+            start=format_date(date_from), end=format_date(end)), field="date_from")
     with db.reading() as session:
         return statement_in(session, actor, member_id=member_id, producer_id=producer_id,
                             date_from=date_from, date_to=end)
@@ -710,6 +1047,8 @@ def member_balances(*, db: Database, actor: Actor, as_of: dt.date | None = None,
                 member_id=mid, producer_id=None, name=household_name(last, first),
                 reference=reference, point_name=point or "", due=owed,
                 paid=owed - balance, balance=balance, last_payment=last_payment))
+        # By name as a French reader sorts (« ÉTIENNE » among the E, not after Z).
+        rows.sort(key=lambda row: (sort_key(row.name), row.member_id or 0))
         return rows
 
 
@@ -811,10 +1150,19 @@ def invoices_due_in(session: Session, *, producer_id: int | None = None,
 
 def list_entries(*, db: Database, actor: Actor, date_from: dt.date | None = None,
                  date_to: dt.date | None = None, kinds: Sequence[EntryKind] | None = None,
-                 limit: int | None = None) -> list[EntryRow]:
-    """The ledger's entries over a period, in date order (the journal's source)."""
+                 limit: int | None = None, means: Sequence[PaymentMeans] | None = None,
+                 member_id: int | None = None,
+                 producer_id: int | None = None) -> list[EntryRow]:
+    """The ledger's entries over a period, in date order (the journal's source); `kinds`,
+    `means` and an account narrow it."""
     require(actor, TREASURERS, _("consulter le grand livre"))
     query = select(LedgerEntry)
+    if means:
+        query = query.where(LedgerEntry.means.in_(list(means)))
+    if member_id is not None:
+        query = query.where(LedgerEntry.member_id == member_id)
+    if producer_id is not None:
+        query = query.where(LedgerEntry.producer_id == producer_id)
     if date_from is not None:
         query = query.where(LedgerEntry.entry_date >= date_from)
     if date_to is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coopfood.i18n import _, format_money
+from coopfood.i18n import N_, _, format_money
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
     Cheque,
@@ -38,6 +38,7 @@ from coopfood.services import (
     Role,
     StaleData,
     ValidationError,
+    audit,
     ledger,
 )
 from coopfood.services import validation as check
@@ -112,6 +113,50 @@ def _detail(m: Member) -> MemberDetail:
         payment_reference=m.payment_reference, print_phone=m.print_phone,
         print_email=m.print_email, joined_on=m.joined_on, archived=m.archived_at is not None,
     )
+
+
+#: A household's data kept in the audit trail when it changes, with its French name.
+AUDITED_FIELDS: dict[str, str] = {
+    "last_name": N_("nom"),
+    "first_name": N_("prénom"),
+    "co_member_name": N_("second adulte"),
+    "email": N_("e-mail"),
+    "phone": N_("téléphone"),
+    "address": N_("adresse"),
+    "postal_code": N_("code postal"),
+    "city": N_("ville"),
+    "point_id": N_("point de distribution"),
+    "partner_id": N_("binôme"),
+    "print_phone": N_("téléphone imprimé"),
+    "print_email": N_("e-mail imprimé"),
+    "joined_on": N_("date d'adhésion"),
+}
+
+
+def audited_values(member: Member) -> dict[str, object]:
+    return {key: getattr(member, key) for key in AUDITED_FIELDS}
+
+
+def record_member_change(session: Session, actor: Actor, member: Member,
+                         before: dict[str, object] | None) -> None:
+    """Keep a household's creation, or the fields an update changed, before and after."""
+    after = audited_values(member)
+    if before is None:
+        audit.record(session, actor=actor, entity="member", entity_id=member.id,
+                     action="create", summary=_("{name} : foyer créé ({reference})").format(
+                         name=member.display_name, reference=member.payment_reference),
+                     after=after, member_id=member.id, point_id=member.point_id)
+        return
+    changed = [key for key in AUDITED_FIELDS if before[key] != after[key]]
+    if not changed:
+        return
+    audit.record(session, actor=actor, entity="member", entity_id=member.id, action="update",
+                 summary=_("{name} : {fields} modifié(s)").format(
+                     name=member.display_name,
+                     fields=", ".join(_(AUDITED_FIELDS[key]) for key in changed)),
+                 before={key: before[key] for key in changed},
+                 after={key: after[key] for key in changed},
+                 member_id=member.id, point_id=member.point_id)
 
 
 def name_key(last_name: str, first_name: str = "") -> str:
@@ -279,6 +324,7 @@ def _save_member(db: Database, actor: Actor, data: MemberInput, values: dict[str
     email = values["email"]
     assert email is None or isinstance(email, str)
     with db.transaction() as session:
+        before: dict[str, object] | None = None
         if member_id is None:
             member = Member(**values, payment_reference=next_payment_reference(session))
             _check_point(session, data.point_id)
@@ -287,6 +333,11 @@ def _save_member(db: Database, actor: Actor, data: MemberInput, values: dict[str
             member = _visible(actor, _find(session, member_id), _("modifier ce foyer"))
             if expected_version is not None and member.version != expected_version:
                 raise StaleData(_("Ce foyer"))
+            if member.anonymised_at is not None:
+                raise ValidationError(
+                    _("Les données de ce foyer ont été effacées (RGPD) : il ne se modifie "
+                      "plus."))
+            before = audited_values(member)
             if member.point_id != data.point_id:
                 _check_point(session, data.point_id)
             pairing_changes = member.partner_id != data.partner_id
@@ -299,6 +350,8 @@ def _save_member(db: Database, actor: Actor, data: MemberInput, values: dict[str
         if pairing_changes:
             _pair(session, actor, member, partner)
             session.flush()
+        record_member_change(session, actor, member, before)
+        session.flush()
         session.refresh(member)
         return _detail(member)
 
@@ -308,7 +361,16 @@ def archive_member(*, db: Database, actor: Actor, member_id: int, archived: bool
     require(actor, MEMBER_EDITORS, _("archiver un adhérent"))
     with db.transaction() as session:
         member = _visible(actor, _find(session, member_id), _("archiver ce foyer"))
+        if (member.archived_at is not None) == archived:
+            return
         member.archived_at = dt.datetime.now(dt.UTC) if archived else None
+        audit.record(session, actor=actor, entity="member", entity_id=member.id,
+                     action="archive" if archived else "unarchive",
+                     summary=(_("{name} : foyer archivé") if archived
+                              else _("{name} : foyer désarchivé")).format(
+                         name=member.display_name),
+                     before={"archived": not archived}, after={"archived": archived},
+                     member_id=member.id, point_id=member.point_id)
 
 
 def delete_member(*, db: Database, actor: Actor, member_id: int) -> None:
@@ -338,6 +400,11 @@ def delete_member(*, db: Database, actor: Actor, member_id: int) -> None:
                     name=member.display_name, uses=", ".join(found)))
         for former in session.scalars(select(Member).where(Member.partner_id == member_id)):
             former.partner_id = None
+        # The name alone: the household's data goes with it, not into the trail.
+        audit.record(session, actor=actor, entity="member", entity_id=member.id,
+                     action="delete", summary=_("{name} : foyer supprimé ({reference})").format(
+                         name=member.display_name, reference=member.payment_reference),
+                     member_id=member.id, point_id=member.point_id)
         session.flush()
         session.delete(member)
 
@@ -367,9 +434,17 @@ def record_fee(*, db: Database, actor: Actor, member_id: int, year: int,
                 _("La cotisation {year} de {name} est déjà enregistrée ({amount}).").format(
                     year=year, name=member.display_name, amount=format_money(fee.amount)),
                 field="year")
+        before = None if fee.id is None else {"amount": fee.amount, "paid_on": fee.paid_on}
         fee.amount = value
         fee.paid_on = paid_on
         session.flush()
+        if before != {"amount": value, "paid_on": paid_on}:
+            audit.record(session, actor=actor, entity="fee", entity_id=fee.id,
+                         action="create" if before is None else "update",
+                         summary=_("{name} : cotisation {year} de {amount}").format(
+                             name=member.display_name, year=year, amount=format_money(value)),
+                         before=before, after={"amount": value, "paid_on": paid_on},
+                         member_id=member.id, point_id=member.point_id)
         ledger.sync_fee(session, actor, fee.id)
         return FeeRow(year=year, amount=value, paid_on=paid_on)
 
