@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
@@ -90,9 +92,14 @@ def test_export_the_journal_of_a_month(demo_db_copy: Database, numbers: list[str
     assert entry(["--db", demo_db_copy.url, "export", "journal", "--period", "2026-11",
                   "--out", str(out)]) == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith("Journal novembre 2026 : 4 lignes, 2 pièces, ")
+    written = out.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfDate;Journal;")
+    # What the command says is what the file holds: one row per journal line.
+    rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig")), delimiter=";"))[1:]
+    pieces = {row[2] for row in rows}
+    assert line.startswith(f"Journal novembre 2026 : {len(rows)} lignes, {len(pieces)} pièces, ")
+    assert "au débit et au crédit" in line
     assert line.endswith(str(out))
-    assert out.read_bytes().startswith(b"\xef\xbb\xbfDate;Journal;")
     assert entry(["--db", demo_db_copy.url, "export", "journal", "--out", str(out)]) == 1
     assert "Indiquez la période du journal" in capsys.readouterr().err
     assert entry(["--db", demo_db_copy.url, "export", "journal", "--period", "novembre",

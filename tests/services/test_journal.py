@@ -101,7 +101,7 @@ def worked(demo_db_copy: Database) -> dict[str, object]:
         to_producer = ledger.record_payment_in(session, LOCAL_ADMIN, member_id=member,
                                                amount=D("15.00"), means=PaymentMeans.CHEQUE,
                                                entry_date=day, cheque_id=cheque.id)
-        session.add(ChequeRemittance(kind=RemittanceKind.DEPOSIT, number="REM-2026-0001",
+        session.add(ChequeRemittance(kind=RemittanceKind.DEPOSIT, number="REM-2026-9001",
                                      remittance_date=dt.date(2026, 11, 27), cheque_count=1,
                                      total=D("20.00"), created_at=moment, created_by="test"))
         statement = BankStatement(account="FR7642559100007650657286180", format="csv",
@@ -226,7 +226,7 @@ def test_a_worked_month_balances_to_the_cent_piece_by_piece(worked: dict[str, ob
         "530": (ZERO, D("10.00")), "411": (D("10.00"), ZERO)}
     assert pieces[f"GL{reversal.id:06d}"][0].journal == "CA"
     # The bank and the cash box.
-    assert _accounts(pieces["REM-2026-0001"]) == {"512": (D("20.00"), ZERO),
+    assert _accounts(pieces["REM-2026-9001"]) == {"512": (D("20.00"), ZERO),
                                                   "5112": (ZERO, D("20.00"))}
     [fees] = [lines for lines in pieces.values() if "Frais bancaires" in lines[0].label]
     assert _accounts(fees) == {"471": (D("4.20"), ZERO), "512": (ZERO, D("4.20"))}

@@ -12,6 +12,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Protocol, cast
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from coopfood.i18n import N_, _
@@ -71,8 +72,8 @@ class TreasuryPage(QWidget):
             self.tabs.addTab(holder, _(spec.label))
         self.tabs.currentChanged.connect(self._shown)
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self._shown(self.tabs.currentIndex())
 
     def tab(self, key: str) -> QWidget:
@@ -92,6 +93,7 @@ class TreasuryPage(QWidget):
             cls = getattr(importlib.import_module(module_name), class_name)
             widget = cast(QWidget, cls(self.context))
             holder = self.tabs.widget(index)
+            assert holder is not None
             layout = holder.layout()
             assert layout is not None
             layout.addWidget(widget)
