@@ -81,6 +81,22 @@ def main(out: Path) -> int:
             target = out / f"{name}.png"
             window.grab().save(str(target))
             optimise(target)
+        # The treasurer's month: the demo's November statement imported and matched.
+        from coopfood.services import bank
+        from coopfood.services.demo_treasury import BankFormat, write_demo_bank_statement
+
+        statement = Path(folder) / "releve-2026-11.csv"
+        write_demo_bank_statement(db=db, actor=LOCAL_ADMIN, month="2026-11", path=statement,
+                                  format=BankFormat.CSV)
+        bank.import_statement(db=db, actor=LOCAL_ADMIN, path=statement)
+        window.show_section("treasury")
+        settle()
+        for tab, name in (("balances", "tresorerie-soldes"), ("bank", "tresorerie-banque")):
+            window.page("treasury").show_tab(tab)  # type: ignore[attr-defined]
+            settle(1.5)
+            target = out / f"{name}.png"
+            window.grab().save(str(target))
+            optimise(target)
         window.close()
         app.processEvents()
 
