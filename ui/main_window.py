@@ -85,7 +85,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("invoices", N_("Factures"), "ui.views.invoices:build_invoices_page"),
     Section("treasury", N_("Trésorerie"), "ui.views.treasury:build_treasury_page"),
     Section("value", N_("Partage de la valeur"), "ui.views.value_sharing:build_value_page"),
-    Section("audit", N_("Journal des modifications"), "ui.views.audit:build_audit_page"),
+    Section("audit", N_("Historique"), "ui.views.audit:build_audit_page"),
 )
 
 #: Each section's icon (Material Design Icons, drawn by qtawesome in the text's colour,

@@ -39,7 +39,7 @@ from ui.views.value_sharing import ValueSharingPage
 NAV_LABELS = [
     "Tableau de bord", "Distributions", "Commandes", "Permanences", "Adhérents", "Producteurs",
     "Produits", "Paniers", "Contrats", "Points de distribution", "Documents", "Factures",
-    "Trésorerie", "Partage de la valeur", "Journal des modifications",
+    "Trésorerie", "Partage de la valeur", "Historique",
 ]
 
 
@@ -126,7 +126,7 @@ def test_walking_through_every_section_shows_the_real_rows(
                 "Soldes", "Grand livre", "Chèques", "Caisse", "Banque",
                 "Paiements producteurs"]
             continue
-        if label == "Journal des modifications":  # tested in test_audit_view.py
+        if label == "Historique":  # tested in test_audit_view.py
             from ui.views.audit import AuditPage
 
             assert isinstance(window.stack.currentWidget(), AuditPage)

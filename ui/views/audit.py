@@ -236,7 +236,7 @@ class AuditPage(QWidget):
         splitter.setStretchFactor(1, 1)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(title_label(_("Journal des modifications")))
+        layout.addWidget(title_label(_("Historique des modifications")))
         layout.addWidget(note_label(_(
             "Qui a changé quoi et quand, avec les valeurs avant et après : données des foyers, "
             "commandes après clôture et livraisons, règlements, factures, utilisateurs. "

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -393,6 +392,10 @@ class ListPage(QWidget, Generic[R]):
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addStretch(0)
+        if self.list_actions.load_all is not None:
+            # Beside the search, not at the end of the toolbar: a long toolbar would hide
+            # it behind its overflow arrow on a laptop's screen.
+            bar.addWidget(self.show_archived)
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -460,7 +463,7 @@ class ListPage(QWidget, Generic[R]):
                 (self.import_action, a.import_kind), (self.export_action, a.export_kind))
              if wanted],
         ]
-        if not any(groups) and a.load_all is None:
+        if not any(groups):
             return None
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -477,11 +480,6 @@ class ListPage(QWidget, Generic[R]):
                 button = toolbar.widgetForAction(action)
                 if isinstance(button, QToolButton):
                     button.setAutoRaise(False)  # drawn as buttons, so that they read as such
-        if a.load_all is not None:
-            spacer = QWidget()
-            spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            toolbar.addWidget(spacer)
-            toolbar.addWidget(self.show_archived)
         return toolbar
 
     def selected_row(self) -> R | None:

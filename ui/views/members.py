@@ -36,7 +36,7 @@ def member_columns() -> list[Column[MemberRow]]:
     return [
         Column(_("Nom"), lambda r: r.name),
         Column(_("Co-adhérent"), lambda r: r.co_member_name, elide=True),
-        Column(_("Point de distribution"), lambda r: r.point, elide=True),
+        Column(_("Point"), lambda r: r.point, elide=True),
         Column(_("E-mail"), lambda r: r.email or "", elide=True),
         Column(_("Téléphone"), lambda r: r.phone),
         Column(_("Ville"), lambda r: r.city, elide=True),
