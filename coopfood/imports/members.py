@@ -32,7 +32,7 @@ from coopfood.imports.engine import (
 from coopfood.imports.producers import changes_of
 from coopfood.imports.reader import Cell, normalize_name
 from coopfood.persistence.models import DistributionPoint, Member, MembershipFee, Setting
-from coopfood.services import PermissionDenied, ValidationError, ledger
+from coopfood.services import PermissionDenied, ValidationError, audit, ledger
 from coopfood.services import validation as check
 from coopfood.services.access import require_point
 from coopfood.services.members import (
@@ -41,6 +41,7 @@ from coopfood.services.members import (
     MemberInput,
     audited_values,
     checked_member,
+    created_entry,
     name_key,
     next_payment_reference,
     record_member_change,
@@ -294,10 +295,7 @@ class MemberImporter(Importer):
         """
         self._give_references(session)
         session.flush()
-        for member in self._fees_changed:
-            for fee_id in session.scalars(select(MembershipFee.id)
-                                          .where(MembershipFee.member_id == member.id)):
-                ledger.sync_fee(session, self.actor, fee_id)
+        ledger.sync_fees(session, self.actor, [member.id for member in self._fees_changed])
 
     def _give_references(self, session: Session) -> None:
         if not self._references:
@@ -310,5 +308,5 @@ class MemberImporter(Importer):
         assert counter is not None
         counter.value = str(first + len(self._references) - 1)
         session.flush()
-        for member in self._references:
-            record_member_change(session, self.actor, member, None)
+        audit.record_many(session, [created_entry(self.actor, member)
+                                    for member in self._references])

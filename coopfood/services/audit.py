@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from coopfood.i18n import N_, _
@@ -96,13 +96,34 @@ def record(
     member_id: int | None = None, point_id: int | None = None,
 ) -> None:
     """Add an entry to the trail, in the caller's transaction."""
-    session.add(AuditEntry(
-        at=dt.datetime.now(dt.UTC), actor_name=actor.name, actor_user_id=actor.user_id,
-        entity=entity, entity_id=entity_id, action=action, summary=summary,
-        before=None if before is None else _jsonable(before),
-        after=None if after is None else _jsonable(after),
-        cycle_id=cycle_id, member_id=member_id, point_id=point_id,
-    ))
+    session.add(AuditEntry(**entry_values(
+        actor=actor, entity=entity, entity_id=entity_id, action=action, summary=summary,
+        before=before, after=after, cycle_id=cycle_id, member_id=member_id,
+        point_id=point_id)))
+
+
+def entry_values(
+    *, actor: Actor, entity: str, entity_id: int | None, action: str, summary: str,
+    before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
+    cycle_id: int | None = None, member_id: int | None = None, point_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of an entry, for `record` and for `record_many`."""
+    return {
+        "at": dt.datetime.now(dt.UTC), "actor_name": actor.name,
+        "actor_user_id": actor.user_id, "entity": entity, "entity_id": entity_id,
+        "action": action, "summary": summary,
+        "before": None if before is None else _jsonable(before),
+        "after": None if after is None else _jsonable(after),
+        "cycle_id": cycle_id, "member_id": member_id, "point_id": point_id,
+    }
+
+
+def record_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Add entries made by `entry_values` in one statement (an import of thousands of
+    households keeps one entry each without a round trip each)."""
+    from coopfood.services.ledger import bulk_insert
+
+    return bulk_insert(session, cast(Table, AuditEntry.__table__), rows)
 
 
 def _row(entry: AuditEntry) -> AuditRow:

@@ -26,6 +26,7 @@ never as a rewritten one. Services that change a source call the matching
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -260,7 +261,10 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
             with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
                              ) as copy:
                 for copied in converted:
-                    copy.write_row(copied)
+                    # psycopg adapts JSON itself on an INSERT (no bind processor), not
+                    # in COPY: the trail's before/after go as JSON text.
+                    copy.write_row(tuple(json.dumps(value) if isinstance(value, dict | list)
+                                         else value for value in copied))
         finally:
             cursor.close()
     else:
@@ -625,6 +629,28 @@ def sync_fee(session: Session, actor: Actor, fee_id: int, *,
         return 0
     return _apply_fee(session, actor, fee, _fee_entries(session, [fee_id]).get(fee_id, []),
                       today or dt.date.today(), now())
+
+
+def sync_fees(session: Session, actor: Actor, member_ids: Sequence[int], *,
+              today: dt.date | None = None) -> int:
+    """`sync_fee` for every fee of these households, in a few statements (an import of
+    thousands of households must not pay a round trip per fee)."""
+    session.flush()
+    day, moment = today or dt.date.today(), now()
+    rows: list[dict[str, Any]] = []
+    added = 0
+    for start in range(0, len(member_ids), 500):
+        fees = session.scalars(select(MembershipFee).where(
+            MembershipFee.member_id.in_(list(member_ids[start:start + 500])))
+            .order_by(MembershipFee.id)).all()
+        entries = _fee_entries(session, [fee.id for fee in fees])
+        for fee in fees:
+            fee_rows, to_cancel = _fee_rows(actor, fee, entries.get(fee.id, []), day, moment)
+            rows += fee_rows
+            for entry_id in to_cancel:
+                _cancel_fee_payment(session, actor, entry_id, fee, day)
+                added += 1
+    return added + post_many(session, rows)
 
 
 # --- producers' invoices -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from coopfood.i18n import N_, _, format_money
 from coopfood.persistence.db import Database
 from coopfood.persistence.models import (
+    AuditEntry,
     Cheque,
     Contract,
     DistributionPoint,
@@ -137,15 +138,21 @@ def audited_values(member: Member) -> dict[str, object]:
     return {key: getattr(member, key) for key in AUDITED_FIELDS}
 
 
+def created_entry(actor: Actor, member: Member) -> dict[str, object]:
+    """The audit entry of a household's creation (an import writes them all at once)."""
+    return audit.entry_values(
+        actor=actor, entity="member", entity_id=member.id, action="create",
+        summary=_("{name} : foyer créé ({reference})").format(
+            name=member.display_name, reference=member.payment_reference),
+        after=audited_values(member), member_id=member.id, point_id=member.point_id)
+
+
 def record_member_change(session: Session, actor: Actor, member: Member,
                          before: dict[str, object] | None) -> None:
     """Keep a household's creation, or the fields an update changed, before and after."""
     after = audited_values(member)
     if before is None:
-        audit.record(session, actor=actor, entity="member", entity_id=member.id,
-                     action="create", summary=_("{name} : foyer créé ({reference})").format(
-                         name=member.display_name, reference=member.payment_reference),
-                     after=after, member_id=member.id, point_id=member.point_id)
+        session.add(AuditEntry(**created_entry(actor, member)))
         return
     changed = [key for key in AUDITED_FIELDS if before[key] != after[key]]
     if not changed:
