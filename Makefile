@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+# One test process per core (pytest-xdist): the suite runs twice, SQLite then PostgreSQL.
+PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 .PHONY: run test lint venv i18n
 
