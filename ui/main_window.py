@@ -259,6 +259,15 @@ class MainWindow(QMainWindow):
         self.daily_copies_action = QAction(_("Sauvegardes &automatiques…"), self)
         self.daily_copies_action.triggered.connect(self.set_daily_copies)
         file_menu.addAction(self.daily_copies_action)
+        # What a role may not do is not offered (the services refuse it anyway): a
+        # producer's account reads; the base's copies are the administrator's.
+        role = self.actor.role
+        self.coop_settings_action.setVisible(role in (Role.ADMIN, Role.TREASURER))
+        import_menu.menuAction().setVisible(role is not Role.PRODUCER)
+        export_menu.menuAction().setVisible(role is not Role.PRODUCER)
+        self.backup_action.setVisible(role in (Role.ADMIN, Role.TREASURER))
+        self.restore_action.setVisible(role is Role.ADMIN)
+        self.daily_copies_action.setVisible(role is Role.ADMIN)
         self.users_action = QAction(_("&Utilisateurs…"), self)
         self.users_action.triggered.connect(self.manage_users)
         self.users_action.setVisible(self.actor.role is Role.ADMIN)

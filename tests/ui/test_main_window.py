@@ -282,3 +282,18 @@ def test_member_table_fits_the_window_and_cut_texts_show_whole_in_a_tooltip(
     QApplication.sendEvent(table.viewport(), event)
     qtbot.waitUntil(QToolTip.isVisible)
     assert QToolTip.text() == index.data()
+
+
+def test_a_coordinator_is_not_offered_the_administrators_file_menu(
+    qtbot: QtBot, demo_db: Database
+) -> None:
+    from coopfood.services import Actor, Role
+
+    coordinator = Actor(name="Marie", role=Role.COORDINATOR, point_ids=frozenset({1}))
+    main = MainWindow(demo_db, coordinator, today=lambda: TODAY)
+    qtbot.addWidget(main)
+    assert not main.restore_action.isVisible()
+    assert not main.daily_copies_action.isVisible()
+    assert not main.coop_settings_action.isVisible()
+    assert not main.users_action.isVisible()
+    assert main.quit_action.isVisible()
