@@ -290,7 +290,8 @@ def _require_editable(cycle: Cycle, what: str) -> None:
             field="state")
 
 
-def _checked_points(session: Session, point_ids: Sequence[int]) -> list[int]:
+def checked_points(session: Session, point_ids: Sequence[int]) -> list[int]:
+    """The points named, each once and in order; an unknown or archived one is refused."""
     unique = sorted(set(point_ids))
     for point_id in unique:
         point = session.get(DistributionPoint, point_id)
@@ -330,7 +331,7 @@ def create_cycle(
     _require_all_points(actor, point_ids)
     order_deadline, cleaned = _checked_fields(date, order_deadline, name)
     with db.transaction() as session:
-        points = _checked_points(session, point_ids)
+        points = checked_points(session, point_ids)
         cycle = Cycle(name=cleaned, distribution_date=date, order_deadline=order_deadline,
                       state=CycleState.DRAFT, shortfall_rule=shortfall_rule)
         session.add(cycle)
@@ -364,7 +365,7 @@ def update_cycle(
             _require_all_points(actor, current)
             _require_all_points(actor, point_ids)
             _require_editable(cycle, _("elle ne peut plus être modifiée"))
-            points = _checked_points(session, point_ids)
+            points = checked_points(session, point_ids)
             for point_id in set(current) - set(points):
                 _refuse_point_with_orders(session, cycle, point_id)
             session.execute(delete(CyclePoint).where(

@@ -43,6 +43,7 @@ from coopfood.services import (
 )
 from coopfood.services import validation as check
 from coopfood.services.access import USER_ADMINS, require
+from coopfood.services.cycles import checked_points
 
 #: The setting holding the mode ("single" when absent).
 MODE_SETTING = "users.mode"
@@ -371,21 +372,11 @@ def _checked(session: Session, data: UserInput, user_id: int | None) -> dict[str
     points: list[int] = []
     producer_id: int | None = None
     if data.role is Role.COORDINATOR:
-        points = sorted(set(data.point_ids))
-        if not points:
+        if not data.point_ids:
             raise ValidationError(
                 _("Un coordinateur s'occupe d'au moins un point de distribution : "
                   "choisissez-le."), field="point_ids")
-        for point_id in points:
-            point = session.get(DistributionPoint, point_id)
-            if point is None:
-                raise ValidationError(
-                    _("Point de distribution n° {id} introuvable.").format(id=point_id),
-                    field="point_ids")
-            if point.archived_at is not None:
-                raise ValidationError(
-                    _("Le point de distribution « {name} » est archivé : choisissez-en un "
-                      "autre.").format(name=point.name), field="point_ids")
+        points = checked_points(session, data.point_ids)
     if data.role is Role.PRODUCER:
         if data.producer_id is None:
             raise ValidationError(_("Choisissez le producteur dont c'est le compte."),
