@@ -112,7 +112,7 @@ def prepare_base(demo: Path, base: Path) -> None:
                 amounts = [Decimal(rng.randrange(1000, 15000)) / 100 for _n in range(6)]
                 day = NOVEMBER[min(number, 25)]
                 slip = ChequeRemittance(
-                    kind=RemittanceKind.DEPOSIT, number=f"REM-2026-{number:04d}",
+                    kind=RemittanceKind.DEPOSIT, number=f"REM-2026-9{number:03d}",
                     remittance_date=day, cheque_count=len(amounts), total=sum(amounts),
                     created_at=ledger.now(), created_by="bench")
                 session.add(slip)
