@@ -65,6 +65,15 @@ ENTITY_LABELS: dict[str, str] = {
     "invoice": N_("Facture"),
     "user": N_("Utilisateur"),
     "settings": N_("Réglages"),
+    "setting": N_("Réglages"),
+    "shift": N_("Permanence"),
+    "cheque": N_("Chèque"),
+    "cheque_remittance": N_("Remise de chèques"),
+    "cash_session": N_("Caisse"),
+    "bank_statement": N_("Relevé bancaire"),
+    "bank_line": N_("Ligne bancaire"),
+    "bank_mapping": N_("Format de relevé"),
+    "payout_batch": N_("Virement aux producteurs"),
 }
 
 

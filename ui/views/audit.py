@@ -65,6 +65,16 @@ ACTION_LABELS: dict[str, str] = {
     "refund": N_("Remboursement"), "payout": N_("Paiement producteur"),
     "reverse": N_("Annulation"), "password": N_("Mot de passe"), "mode": N_("Mode"),
     "activate": N_("Réactivation"), "deactivate": N_("Désactivation"),
+    "adjust": N_("Correction"), "allocate": N_("Répartition"),
+    "auto_match": N_("Rapprochement automatique"), "match": N_("Rapprochement"),
+    "confirm": N_("Confirmation"), "undo": N_("Retour en arrière"),
+    "ignore": N_("Mise de côté"), "unignore": N_("Reprise"), "import": N_("Import"),
+    "cancel": N_("Annulation"), "issue": N_("Émission"), "credit_note": N_("Avoir"),
+    "status": N_("Changement d'état"), "plan": N_("Prévision"),
+    "sign_up": N_("Inscription"), "withdraw": N_("Désinscription"),
+    "draft": N_("Brouillon"), "open": N_("Ouverture"), "closed": N_("Clôture"),
+    "distributed": N_("Distribution"), "receive": N_("Réception"),
+    "float": N_("Fond de caisse"),
 }
 
 

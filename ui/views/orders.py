@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -152,10 +153,14 @@ class CycleChooser(QWidget):
         self._rows: dict[int, CycleRow] = {}
         self._emitted: tuple[int, int] | None = None
         self.cycle: ValueCombo[int] = ValueCombo()
-        self.cycle.setMinimumContentsLength(30)
+        # Small minimums, then whatever room the row has: the names show whole on a wide
+        # window and the page still fits a laptop's 1,200 pixels.
+        self.cycle.setMinimumContentsLength(22)
+        self.cycle.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.cycle.setAccessibleName(_("Distribution"))
         self.point: ValueCombo[int] = ValueCombo()
-        self.point.setMinimumContentsLength(22)
+        self.point.setMinimumContentsLength(16)
+        self.point.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.point.setAccessibleName(_("Point de distribution"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -164,10 +169,10 @@ class CycleChooser(QWidget):
         point_label = QLabel(_("&Point :"))
         point_label.setBuddy(self.point)
         layout.addWidget(cycle_label)
-        layout.addWidget(self.cycle)
+        layout.addWidget(self.cycle, 3)
         layout.addSpacing(12)
         layout.addWidget(point_label)
-        layout.addWidget(self.point)
+        layout.addWidget(self.point, 2)
         self.cycle.currentIndexChanged.connect(self._on_cycle)
         self.point.currentIndexChanged.connect(self._on_point)
 
@@ -583,7 +588,7 @@ class OrderGridPage(QWidget):
         self.count_label = QLabel()
 
         self.undo_stack = QUndoStack(self)
-        self.undo_action = self._shortcut_action(_("Annuler la saisie"), self.undo,
+        self.undo_action = self._shortcut_action(_("Annuler"), self.undo,
                                                  QKeySequence.StandardKey.Undo)
         self.redo_action = self._shortcut_action(_("Rétablir"), self.redo,
                                                  QKeySequence.StandardKey.Redo)
@@ -630,15 +635,19 @@ class OrderGridPage(QWidget):
         self.info.setObjectName("gridInfo")
         self.info.setStyleSheet("color: palette(placeholder-text);")
 
+        # Two rows: the distribution and point choosers with the five buttons on one row
+        # would make the page wider than a laptop's screen.
+        imports, edits = buttons[:2], buttons[2:]
         top = QHBoxLayout()
-        top.addWidget(self.chooser)
-        top.addStretch(1)
-        for button in buttons:
+        top.addWidget(self.chooser, 1)
+        for button in edits:
             top.addWidget(button)
         second = QHBoxLayout()
         second.addWidget(self.search, 1)
         second.addWidget(self.count_label)
         second.addStretch(1)
+        for button in imports:
+            second.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
