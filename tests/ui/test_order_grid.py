@@ -72,6 +72,10 @@ def empty_member(page: OrderGridPage, product: GridProduct) -> int:
 
 
 def go_to(page: OrderGridPage, member_id: int, product_id: int) -> None:
+    # A window another test left open may hold the focus: the page's window is brought to
+    # the front first, as the user's click would.
+    page.window().raise_()
+    page.window().activateWindow()
     page.view.setFocus()
     page.view.setCurrentIndex(page.cell_index(member_id, product_id))
 
@@ -81,6 +85,7 @@ def type_quantity(qtbot: QtBot, page: OrderGridPage, text: str,
     """Type over the current cell as a user does: the first key opens the editor, the
     others go to it; then Enter (or Tab)."""
     qtbot.keyClick(page.view, text[0])
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=2000)
     editor = QApplication.focusWidget()
     assert isinstance(editor, QLineEdit), "typing a digit over a cell opens its editor"
     if text[1:]:
