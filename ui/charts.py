@@ -179,7 +179,8 @@ class Chart(QWidget):
         painter.end()
 
     def draw(self, painter: QPainter) -> None:
-        raise NotImplementedError
+        """Each kind of chart draws its data (bars, columns, a line): the subclasses."""
+        raise NotImplementedError(type(self).__name__)
 
 
 class HorizontalBarChart(Chart):
@@ -286,10 +287,12 @@ class _WeeklyChart(Chart):
         return QSize(240, self.sizeHint().height())
 
     def scale(self) -> tuple[list[Decimal], Decimal]:
-        raise NotImplementedError
+        """The axis's ticks and its top, in the subclass's unit (euros, per cent)."""
+        raise NotImplementedError(type(self).__name__)
 
     def axis_text(self, value: Decimal) -> str:
-        raise NotImplementedError
+        """A tick's label in the subclass's unit (« 1 200 € », « 50 % »)."""
+        raise NotImplementedError(type(self).__name__)
 
     def plot_area(self) -> QRectF:
         fm = self.metrics()
